@@ -1,0 +1,168 @@
+package io.quorumkv.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.quorumkv.server.api.ClusterService;
+import io.quorumkv.server.api.Headers;
+import io.quorumkv.server.api.KvService;
+import io.quorumkv.server.config.ClusterConfig;
+import io.quorumkv.server.config.NodeSpec;
+import io.quorumkv.server.raft.RaftGateway;
+import io.quorumkv.server.raft.RaftPropertiesFactory;
+import io.quorumkv.statemachine.KvStateMachine;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running QuorumKV member: a Ratis server applying commands to a {@link KvStateMachine}, and the
+ * QuorumKV gRPC services on the member's client port.
+ *
+ * <p>Data layout under the member's data dir: {@code ratis/} (Raft log, Ratis storage) and {@code db/}
+ * (the live RocksDB). Starting again on the same data dir recovers the member.
+ */
+public final class QuorumKvNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QuorumKvNode.class);
+
+  private final NodeSpec self;
+  private final RaftServer raftServer;
+  private final KvStateMachine stateMachine;
+  private final RaftGateway gateway;
+  private final Server grpcServer;
+  private final ClusterService clusterService;
+  private final ExecutorService requestExecutor;
+  private boolean closed;
+
+  private QuorumKvNode(NodeSpec self, RaftServer raftServer, KvStateMachine stateMachine, RaftGateway gateway,
+      Server grpcServer, ClusterService clusterService, ExecutorService requestExecutor) {
+    this.self = self;
+    this.raftServer = raftServer;
+    this.stateMachine = stateMachine;
+    this.gateway = gateway;
+    this.grpcServer = grpcServer;
+    this.clusterService = clusterService;
+    this.requestExecutor = requestExecutor;
+  }
+
+  /** Starts member {@code nodeId} of {@code cluster}; returns once both servers listen. */
+  public static QuorumKvNode start(ClusterConfig cluster, String nodeId) throws IOException {
+    NodeSpec self = cluster.requireNode(nodeId);
+    Path raftDir = Files.createDirectories(self.dataDir().resolve("ratis"));
+    KvStateMachine stateMachine = new KvStateMachine(self.dataDir().resolve("db"));
+    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(cluster.clusterId()), peersOf(cluster));
+    RaftServer raftServer = RaftServer.newBuilder()
+        .setServerId(RaftPeerId.valueOf(nodeId))
+        .setGroup(group)
+        .setProperties(RaftPropertiesFactory.create(cluster, self, raftDir))
+        .setStateMachine(stateMachine)
+        // FORMAT (the default) refuses to start on an existing log; RECOVER starts fresh or recovers.
+        .setOption(RaftStorage.StartupOption.RECOVER)
+        .build();
+    ExecutorService requestExecutor = null;
+    ClusterService clusterService = null;
+    try {
+      raftServer.start();
+      RaftGateway gateway = new RaftGateway(raftServer, raftServer.getDivision(group.getGroupId()),
+          cluster.nodes().stream().collect(Collectors.toMap(NodeSpec::id, NodeSpec::clientAddress)));
+      requestExecutor = Executors.newFixedThreadPool(
+          Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), daemonThreads("qkv-" + nodeId + "-req-"));
+      Headers headers = new Headers(cluster.clusterId().toString(), nodeId, gateway);
+      clusterService = new ClusterService(cluster, self, gateway, stateMachine, headers, requestExecutor);
+      Server grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort()))
+          .maxInboundMessageSize(cluster.limits().maxMessageBytes())
+          .executor(requestExecutor)
+          .addService(new KvService(gateway, stateMachine, headers, cluster.limits(), requestExecutor))
+          .addService(clusterService)
+          .build()
+          .start();
+      LOG.info("member {} of cluster '{}' serving clients on {} (raft {}, data {})", nodeId, cluster.name(),
+          self.clientAddress(), self.raftAddress(), self.dataDir());
+      return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(raftServer, clusterService, requestExecutor);
+      throw e;
+    }
+  }
+
+  public String id() {
+    return self.id();
+  }
+
+  public String clientAddress() {
+    return self.clientAddress();
+  }
+
+  public boolean isLeader() {
+    return gateway.info().isLeader() && gateway.info().isLeaderReady();
+  }
+
+  public long appliedIndex() {
+    return stateMachine.lastAppliedIndex();
+  }
+
+  /** Stops serving clients first, then Raft (which applies what is committed), then the store. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    grpcServer.shutdown();
+    try {
+      if (!grpcServer.awaitTermination(2, TimeUnit.SECONDS)) {
+        grpcServer.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      grpcServer.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(raftServer, clusterService, requestExecutor);
+    LOG.info("member {} stopped", self.id());
+  }
+
+  private static void closeQuietly(RaftServer raftServer, ClusterService clusterService, ExecutorService executor) {
+    if (clusterService != null) {
+      clusterService.close();
+    }
+    try {
+      // Closing the Raft server also closes the state machine.
+      raftServer.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("error while closing the Raft server", e);
+    }
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+  }
+
+  private static List<RaftPeer> peersOf(ClusterConfig cluster) {
+    return cluster.nodes().stream()
+        .map(n -> RaftPeer.newBuilder().setId(n.id()).setAddress(n.raftAddress()).build())
+        .toList();
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,140 @@
+package io.quorumkv.server.api;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.quorumkv.proto.v1.ClusterGrpc;
+import io.quorumkv.proto.v1.Member;
+import io.quorumkv.proto.v1.MemberStatusRequest;
+import io.quorumkv.proto.v1.MemberStatusResponse;
+import io.quorumkv.proto.v1.Role;
+import io.quorumkv.proto.v1.StatusRequest;
+import io.quorumkv.proto.v1.StatusResponse;
+import io.quorumkv.server.config.ClusterConfig;
+import io.quorumkv.server.config.NodeSpec;
+import io.quorumkv.server.errors.ErrorCatalog;
+import io.quorumkv.server.raft.RaftGateway;
+import io.quorumkv.statemachine.KvStateMachine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.server.DivisionInfo;
+
+/** The Cluster gRPC service: this member's status, and the whole cluster's as this member can see it. */
+public final class ClusterService extends ClusterGrpc.ClusterImplBase implements AutoCloseable {
+  private static final long PEER_TIMEOUT_MILLIS = 1000;
+
+  private final ClusterConfig cluster;
+  private final NodeSpec self;
+  private final RaftGateway raft;
+  private final KvStateMachine stateMachine;
+  private final Headers headers;
+  private final Executor executor;
+  private final Map<String, ManagedChannel> peerChannels = new ConcurrentHashMap<>();
+
+  public ClusterService(ClusterConfig cluster, NodeSpec self, RaftGateway raft, KvStateMachine stateMachine,
+      Headers headers, Executor executor) {
+    this.cluster = cluster;
+    this.self = self;
+    this.raft = raft;
+    this.stateMachine = stateMachine;
+    this.headers = headers;
+    this.executor = executor;
+  }
+
+  @Override
+  public void memberStatus(MemberStatusRequest request, StreamObserver<MemberStatusResponse> response) {
+    response.onNext(MemberStatusResponse.newBuilder()
+        .setHeader(headers.at(stateMachine.lastAppliedIndex())).setMember(localMember()).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
+    List<CompletableFuture<Member>> members = new ArrayList<>();
+    for (NodeSpec node : cluster.nodes()) {
+      members.add(node.id().equals(self.id()) ? CompletableFuture.completedFuture(localMember()) : askPeer(node));
+    }
+    CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)).whenCompleteAsync((ignored, error) -> {
+      try {
+        StatusResponse.Builder reply = StatusResponse.newBuilder()
+            .setHeader(headers.at(stateMachine.lastAppliedIndex()))
+            .setClusterId(headers.clusterId())
+            .setTerm(raft.info().getCurrentTerm());
+        raft.leaderHint().ifPresent(leader -> reply.setLeaderId(leader.id())
+            .setLeaderClientAddress(leader.clientEndpoint() == null ? "" : leader.clientEndpoint()));
+        members.forEach(m -> reply.addMembers(m.join()));
+        response.onNext(reply.build());
+        response.onCompleted();
+      } catch (RuntimeException e) {
+        response.onError(ErrorCatalog.toStatus(e));
+      }
+    }, executor);
+  }
+
+  private Member localMember() {
+    DivisionInfo info = raft.info();
+    Member.Builder member = base(self).setReachable(true)
+        .setRole(roleOf(info))
+        .setTerm(info.getCurrentTerm())
+        .setCommitIndex(Math.max(0, raft.commitIndex()))
+        .setAppliedIndex(Math.max(0, stateMachine.lastAppliedIndex()));
+    if (info.getLeaderId() != null) {
+      member.setLeaderId(info.getLeaderId().toString());
+    }
+    return member.build();
+  }
+
+  /** Asks a peer for its own status; never fails: an unreachable peer is reported as such. */
+  private CompletableFuture<Member> askPeer(NodeSpec node) {
+    CompletableFuture<Member> result = new CompletableFuture<>();
+    ClusterGrpc.newStub(channelTo(node)).withDeadlineAfter(PEER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .memberStatus(MemberStatusRequest.getDefaultInstance(), new StreamObserver<>() {
+          @Override
+          public void onNext(MemberStatusResponse value) {
+            result.complete(value.getMember());
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            result.complete(base(node).setReachable(false).setError(t.getMessage()).build());
+          }
+
+          @Override
+          public void onCompleted() {
+            result.complete(base(node).setReachable(false).setError("no answer").build());
+          }
+        });
+    return result;
+  }
+
+  private ManagedChannel channelTo(NodeSpec node) {
+    return peerChannels.computeIfAbsent(node.id(), id -> NettyChannelBuilder
+        .forAddress(node.host(), node.clientPort()).usePlaintext().build());
+  }
+
+  private static Member.Builder base(NodeSpec node) {
+    return Member.newBuilder().setId(node.id()).setClientAddress(node.clientAddress())
+        .setRaftAddress(node.raftAddress());
+  }
+
+  private static Role roleOf(DivisionInfo info) {
+    return switch (info.getCurrentRole()) {
+      case LEADER -> Role.LEADER;
+      case FOLLOWER -> Role.FOLLOWER;
+      case CANDIDATE -> Role.CANDIDATE;
+      case LISTENER -> Role.LISTENER;
+      default -> Role.ROLE_UNSPECIFIED;
+    };
+  }
+
+  @Override
+  public void close() {
+    peerChannels.values().forEach(ManagedChannel::shutdownNow);
+    peerChannels.clear();
+  }
+}

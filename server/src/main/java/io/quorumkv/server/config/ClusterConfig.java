@@ -1,0 +1,56 @@
+package io.quorumkv.server.config;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A whole cluster file: the members and the settings they share. Every member must be started with the
+ * same file. Read one with {@link ClusterConfigReader#read(Path)}; build one in code (tests) with the
+ * canonical constructor.
+ *
+ * @param name  cluster name; the cluster id (and Raft group id) is derived from it, so it must never change
+ * @param nodes the members, in the order the file lists them
+ */
+public record ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft) {
+
+  public ClusterConfig {
+    if (name == null || name.isBlank()) {
+      throw new ConfigException("cluster.name must be set");
+    }
+    if (nodes.isEmpty()) {
+      throw new ConfigException("nodes: at least one node is required");
+    }
+    nodes = List.copyOf(nodes);
+    Set<String> ids = new HashSet<>();
+    Set<String> addresses = new HashSet<>();
+    for (NodeSpec n : nodes) {
+      if (!ids.add(n.id())) {
+        throw new ConfigException("nodes: duplicate id '" + n.id() + "'");
+      }
+      if (!addresses.add(n.raftAddress()) || !addresses.add(n.clientAddress())) {
+        throw new ConfigException("nodes: node '" + n.id() + "' reuses an address of another port: "
+            + n.raftAddress() + " / " + n.clientAddress());
+      }
+    }
+  }
+
+  /** Stable cluster id: a name-based UUID, also used as the Raft group id. */
+  public UUID clusterId() {
+    return UUID.nameUUIDFromBytes(("quorumkv:" + name).getBytes(StandardCharsets.UTF_8));
+  }
+
+  public Optional<NodeSpec> node(String id) {
+    return nodes.stream().filter(n -> n.id().equals(id)).findFirst();
+  }
+
+  public NodeSpec requireNode(String id) {
+    return node(id).orElseThrow(() -> new ConfigException(
+        "node '" + id + "' is not in cluster '" + name + "' (members: "
+            + nodes.stream().map(NodeSpec::id).toList() + ")"));
+  }
+}

@@ -1,0 +1,35 @@
+package io.quorumkv.server.config;
+
+import java.time.Duration;
+
+/**
+ * Raft timing shared by every member.
+ *
+ * @param electionTimeoutMin a follower that hears no heartbeat for a random time in [min, max] starts an
+ *                           election; the leader heartbeats every min/2
+ * @param electionTimeoutMax see electionTimeoutMin
+ * @param requestTimeout     timeout of one Raft RPC between members
+ * @param retryCacheExpiry   how long a write's reply is remembered to deduplicate retries; must exceed
+ *                           the longest time a client keeps retrying one write
+ * @param readTimeout        how long a linearizable read on a follower waits to catch up with the leader
+ */
+public record RaftSettings(
+    Duration electionTimeoutMin,
+    Duration electionTimeoutMax,
+    Duration requestTimeout,
+    Duration retryCacheExpiry,
+    Duration readTimeout) {
+
+  public static final RaftSettings DEFAULTS = new RaftSettings(
+      Duration.ofMillis(1000), Duration.ofMillis(2000), Duration.ofSeconds(3), Duration.ofMinutes(10),
+      Duration.ofSeconds(10));
+
+  public RaftSettings {
+    if (electionTimeoutMin.toMillis() < 50) {
+      throw new ConfigException("raft.election-timeout-min must be at least 50ms");
+    }
+    if (electionTimeoutMax.compareTo(electionTimeoutMin) <= 0) {
+      throw new ConfigException("raft.election-timeout-max must exceed raft.election-timeout-min");
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.quorumkv.server.errors;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quorumkv.proto.v1.ErrorCode;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.ReadException;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
+import org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
+
+/**
+ * The one place where failures become gRPC statuses. Ratis failures are first classified into a
+ * {@link KvError} ({@link #fromRatis}), then every {@link KvError} maps to a status through
+ * {@link #STATUS_OF}, with the error code and leader hint as trailers (the contract in common.proto).
+ */
+public final class ErrorCatalog {
+  public static final Metadata.Key<String> ERROR_CODE =
+      Metadata.Key.of("quorumkv-error-code", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> LEADER_ID =
+      Metadata.Key.of("quorumkv-leader-id", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> LEADER_ENDPOINT =
+      Metadata.Key.of("quorumkv-leader-endpoint", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** Error code → gRPC status. UNAVAILABLE means "retry with the same WriteId". */
+  private static final Map<ErrorCode, Status.Code> STATUS_OF = new EnumMap<>(Map.of(
+      ErrorCode.NOT_LEADER, Status.Code.UNAVAILABLE,
+      ErrorCode.LEADER_NOT_READY, Status.Code.UNAVAILABLE,
+      ErrorCode.OVERLOADED, Status.Code.UNAVAILABLE,
+      ErrorCode.NODE_UNAVAILABLE, Status.Code.UNAVAILABLE,
+      ErrorCode.STALE_READ_TIMEOUT, Status.Code.UNAVAILABLE,
+      ErrorCode.READ_BARRIER_FAILED, Status.Code.UNAVAILABLE,
+      ErrorCode.INVALID_REQUEST, Status.Code.INVALID_ARGUMENT,
+      ErrorCode.NOT_AN_INTEGER, Status.Code.FAILED_PRECONDITION,
+      ErrorCode.INTERNAL_ERROR, Status.Code.INTERNAL));
+
+  private ErrorCatalog() {}
+
+  /** Converts any failure of a request into the status the client sees. */
+  public static StatusRuntimeException toStatus(Throwable failure) {
+    Throwable t = unwrap(failure);
+    if (t instanceof StatusRuntimeException sre) {
+      return sre;
+    }
+    if (t instanceof TimeoutException) {
+      return Status.DEADLINE_EXCEEDED.withDescription("request timed out on the server; a write's outcome is unknown")
+          .asRuntimeException();
+    }
+    if (t instanceof CancellationException) {
+      return Status.CANCELLED.withDescription("request cancelled").asRuntimeException();
+    }
+    KvError error = t instanceof KvError e ? e
+        : new KvError(ErrorCode.INTERNAL_ERROR, "internal error: " + t, null, t);
+    Metadata trailers = new Metadata();
+    trailers.put(ERROR_CODE, error.code().name());
+    error.leaderHint().ifPresent(hint -> {
+      trailers.put(LEADER_ID, hint.id());
+      if (hint.clientEndpoint() != null) {
+        trailers.put(LEADER_ENDPOINT, hint.clientEndpoint());
+      }
+    });
+    return Status.fromCode(STATUS_OF.get(error.code())).withDescription(error.getMessage())
+        .asRuntimeException(trailers);
+  }
+
+  /**
+   * Classifies a failed Ratis reply or an exceptional Ratis future.
+   *
+   * @param endpointOf maps a member id to its client endpoint, for leader hints
+   */
+  public static KvError fromRatis(Throwable failure, Function<String, Optional<String>> endpointOf) {
+    Throwable t = unwrap(failure);
+    if (t instanceof KvError e) {
+      return e;
+    }
+    if (t instanceof NotLeaderException e) {
+      RaftPeer leader = e.getSuggestedLeader();
+      KvError.LeaderHint hint = leader == null ? null
+          : new KvError.LeaderHint(leader.getId().toString(), endpointOf.apply(leader.getId().toString()).orElse(null));
+      return notLeader(hint);
+    }
+    if (t instanceof LeaderNotReadyException || t instanceof LeaderSteppingDownException
+        || t instanceof TransferLeadershipException) {
+      return new KvError(ErrorCode.LEADER_NOT_READY, "leader is not ready: " + t.getMessage());
+    }
+    if (t instanceof ResourceUnavailableException) {
+      return new KvError(ErrorCode.OVERLOADED, "leader is overloaded, retry later: " + t.getMessage());
+    }
+    if (t instanceof ServerNotReadyException || t instanceof AlreadyClosedException
+        || t instanceof GroupMismatchException) {
+      return new KvError(ErrorCode.NODE_UNAVAILABLE, "member is not serving: " + t.getMessage());
+    }
+    if (t instanceof ReadException || t instanceof ReadIndexException) {
+      return new KvError(ErrorCode.READ_BARRIER_FAILED, "linearizable read failed: " + t.getMessage());
+    }
+    if (t instanceof StateMachineException) {
+      return new KvError(ErrorCode.INTERNAL_ERROR, "state machine failure: " + t.getMessage(), null, t);
+    }
+    return new KvError(ErrorCode.INTERNAL_ERROR, "internal error: " + t, null, t);
+  }
+
+  /** The failure carried by an unsuccessful reply (never null for one). */
+  public static Throwable failureOf(RaftClientReply reply) {
+    return reply.getException() != null ? reply.getException()
+        : new IllegalStateException("unsuccessful Ratis reply without an exception: " + reply);
+  }
+
+  public static KvError notLeader(KvError.LeaderHint hint) {
+    String where = hint == null ? "no leader is known yet" : "the leader is " + hint.id()
+        + (hint.clientEndpoint() == null ? "" : " at " + hint.clientEndpoint());
+    return new KvError(ErrorCode.NOT_LEADER, "this member is not the leader; " + where, hint, null);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,94 @@
+package io.quorumkv.server.launch;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A member running in its own JVM, started with this JVM's classpath: used by {@code local-cluster} and by
+ * the process-level tests, which need real processes they can SIGKILL.
+ */
+public final class NodeProcess {
+  /** Modest defaults so that three members and a load generator fit on a 2-core machine. */
+  private static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+      "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "-Dio.netty.maxDirectMemory=67108864",
+      "-Dorg.apache.ratis.thirdparty.io.netty.maxDirectMemory=134217728");
+  /** Lets the shaded Netty inside Ratis use direct buffers on Java 17 (see ratis-notes §8.17). */
+  private static final List<String> REQUIRED_JVM_OPTIONS = List.of(
+      "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+      "-Dorg.apache.ratis.thirdparty.io.netty.tryReflectionSetAccessible=true");
+
+  private final String nodeId;
+  private final Process process;
+  private final Path logFile;
+
+  private NodeProcess(String nodeId, Process process, Path logFile) {
+    this.nodeId = nodeId;
+    this.process = process;
+    this.logFile = logFile;
+  }
+
+  /**
+   * Starts {@code quorumkv node --config configFile --node nodeId}, appending its output to logFile.
+   * Extra JVM options come from the environment variable QUORUMKV_NODE_OPTS (space separated) and
+   * replace the default heap and GC settings.
+   */
+  public static NodeProcess start(Path configFile, String nodeId, Path logFile) throws IOException {
+    Files.createDirectories(logFile.toAbsolutePath().getParent());
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String extra = System.getenv("QUORUMKV_NODE_OPTS");
+    command.addAll(extra == null || extra.isBlank() ? DEFAULT_JVM_OPTIONS : Arrays.asList(extra.trim().split("\\s+")));
+    command.addAll(REQUIRED_JVM_OPTIONS);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerCli.class.getName(),
+        "node", "--config", configFile.toAbsolutePath().toString(), "--node", nodeId));
+    Process process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+    return new NodeProcess(nodeId, process, logFile);
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path logFile() {
+    return logFile;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  /** SIGKILL: the member gets no chance to clean up, like a power cut of the process. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /** SIGTERM, then SIGKILL if the member has not stopped within the grace period. Returns the exit code. */
+  public int stop(long graceMillis) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+    }
+    return process.waitFor();
+  }
+}

@@ -1,0 +1,20 @@
+package io.quorumkv.server.launch;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point for the node-side commands of {@code quorumkv}: {@code node} and {@code local-cluster}. */
+@Command(name = "quorumkv", mixinStandardHelpOptions = true,
+    description = "QuorumKV node commands.",
+    subcommands = {NodeCommand.class, LocalClusterCommand.class})
+public final class ServerCli implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ServerCli()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

@@ -1,0 +1,133 @@
+package io.quorumkv.server.raft;
+
+import io.quorumkv.proto.internal.Command;
+import io.quorumkv.proto.internal.CommandResult;
+import io.quorumkv.proto.v1.WriteId;
+import io.quorumkv.server.errors.ErrorCatalog;
+import io.quorumkv.server.errors.KvError;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+/**
+ * Hands requests to the local Raft server in-process: writes (only on the leader, with the client's write
+ * id as Ratis' ClientId and callId, so the retry cache applies a retried write once) and linearizable
+ * read barriers (on any member). Every failure comes back as a {@link KvError}.
+ */
+public final class RaftGateway {
+  private final RaftServer server;
+  private final RaftServer.Division division;
+  private final Map<String, String> clientEndpointOf;
+  /** Identity of this member's own read-barrier requests; reads are never deduplicated. */
+  private final ClientId readClientId = ClientId.randomId();
+  private final AtomicLong readCallIds = new AtomicLong();
+
+  /** @param clientEndpointOf member id → its client endpoint, for NOT_LEADER hints */
+  public RaftGateway(RaftServer server, RaftServer.Division division, Map<String, String> clientEndpointOf) {
+    this.server = server;
+    this.division = division;
+    this.clientEndpointOf = Map.copyOf(clientEndpointOf);
+  }
+
+  /**
+   * Replicates and applies one command. Fails fast with NOT_LEADER (naming the leader if known) when this
+   * member is not the leader.
+   */
+  public CompletableFuture<WriteOutcome> write(Command command, WriteId writeId) {
+    DivisionInfo info = division.getInfo();
+    if (!info.isLeader()) {
+      return CompletableFuture.failedFuture(ErrorCatalog.notLeader(leaderHint().orElse(null)));
+    }
+    RaftClientRequest request = newRequest(clientIdOf(writeId), writeId.getSequence(),
+        Message.valueOf(UnsafeByteOperations.unsafeWrap(command.toByteArray())),
+        RaftClientRequest.writeRequestType());
+    return submit(request).thenApply(RaftGateway::toOutcome);
+  }
+
+  /**
+   * Completes once this member has applied everything committed before the call (Raft ReadIndex, confirmed
+   * with the leader when called on a follower). A local read after it is linearizable.
+   */
+  public CompletableFuture<Void> readBarrier() {
+    RaftClientRequest request = newRequest(readClientId, readCallIds.incrementAndGet(), Message.EMPTY,
+        RaftClientRequest.readRequestType(false, false, true));
+    return submit(request).thenApply(reply -> null);
+  }
+
+  /** The leader this member believes in, with its client endpoint. */
+  public Optional<KvError.LeaderHint> leaderHint() {
+    RaftPeerId leader = division.getInfo().getLeaderId();
+    if (leader == null) {
+      return Optional.empty();
+    }
+    String id = leader.toString();
+    return Optional.of(new KvError.LeaderHint(id, clientEndpointOf.get(id)));
+  }
+
+  public DivisionInfo info() {
+    return division.getInfo();
+  }
+
+  public long commitIndex() {
+    return division.getRaftLog().getLastCommittedIndex();
+  }
+
+  private CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {
+    CompletableFuture<RaftClientReply> submitted;
+    try {
+      submitted = server.submitClientRequestAsync(request);
+    } catch (Exception e) {
+      submitted = CompletableFuture.failedFuture(e);
+    }
+    return submitted.handle((reply, error) -> {
+      if (error != null) {
+        throw ErrorCatalog.fromRatis(error, this::endpointOf);
+      }
+      if (!reply.isSuccess()) {
+        throw ErrorCatalog.fromRatis(ErrorCatalog.failureOf(reply), this::endpointOf);
+      }
+      return reply;
+    });
+  }
+
+  private RaftClientRequest newRequest(ClientId clientId, long callId, Message message, RaftClientRequest.Type type) {
+    return RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(server.getId())
+        .setGroupId(division.getGroup().getGroupId())
+        .setCallId(callId)
+        .setMessage(message)
+        .setType(type)
+        .build();
+  }
+
+  private Optional<String> endpointOf(String memberId) {
+    return Optional.ofNullable(clientEndpointOf.get(memberId));
+  }
+
+  /** Requests without a write id get a fresh identity: they are not deduplicated (documented in the proto). */
+  private static ClientId clientIdOf(WriteId writeId) {
+    return writeId.getClientId().isEmpty() ? ClientId.randomId()
+        : ClientId.valueOf(ByteString.copyFrom(writeId.getClientId().asReadOnlyByteBuffer()));
+  }
+
+  private static WriteOutcome toOutcome(RaftClientReply reply) {
+    try {
+      CommandResult result = CommandResult.parseFrom(reply.getMessage().getContent().toByteArray());
+      return new WriteOutcome(result, reply.getLogIndex());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new KvError(io.quorumkv.proto.v1.ErrorCode.INTERNAL_ERROR,
+          "state machine returned an unreadable result at index " + reply.getLogIndex(), null, e);
+    }
+  }
+}

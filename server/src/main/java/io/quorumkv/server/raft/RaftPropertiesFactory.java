@@ -1,0 +1,76 @@
+package io.quorumkv.server.raft;
+
+import io.quorumkv.server.config.ClusterConfig;
+import io.quorumkv.server.config.NodeSpec;
+import io.quorumkv.server.config.RaftSettings;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Every Ratis property QuorumKV sets, in one place, derived from the typed cluster config. See
+ * shared/ratis-notes.md §1.4 for why each one matters.
+ */
+public final class RaftPropertiesFactory {
+  private static final long MIB = 1024 * 1024;
+  /** Snapshot files are streamed in chunks of this size; the gRPC message limit must exceed it. */
+  private static final long SNAPSHOT_CHUNK_BYTES = 4 * MIB;
+
+  private RaftPropertiesFactory() {}
+
+  public static RaftProperties create(ClusterConfig cluster, NodeSpec node, Path raftStorageDir) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    RaftServerConfigKeys.setStorageDir(p, List.of(raftStorageDir.toFile()));
+    // The default lives under /tmp/raft-server and would be shared by every node on the machine.
+    RaftServerConfigKeys.setRemovedGroupsDir(p, new File(raftStorageDir.toFile(), "removed-groups"));
+    // The default port is 0 (ephemeral): peers could never reach us.
+    GrpcConfigKeys.Server.setHost(p, node.host());
+    GrpcConfigKeys.Server.setPort(p, node.raftPort());
+
+    RaftSettings raft = cluster.raft();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(raft.electionTimeoutMin()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(raft.electionTimeoutMax()));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(raft.requestTimeout()));
+    RaftServerConfigKeys.RetryCache.setExpiryTime(p, millis(raft.retryCacheExpiry()));
+
+    // Reads are linearizable on every member; the leader lease saves a heartbeat round per read.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+    RaftServerConfigKeys.Read.setTimeout(p, millis(raft.readTimeout()));
+
+    // The largest accepted request must fit in one log entry and one replication message. Ratis rejects
+    // entries above the appender byte limit; its write buffer and gRPC limit must exceed that limit.
+    long entryLimit = roundUpToMib(cluster.limits().maxCommandBytes()) + MIB;
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entryLimit));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryLimit + 64 * 1024));
+    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf(SNAPSHOT_CHUNK_BYTES));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(entryLimit, SNAPSHOT_CHUNK_BYTES) + MIB));
+
+    // Snapshots and log purging arrive with the durability work; until then the log is kept whole.
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, false);
+    return p;
+  }
+
+  /** The largest log entry Ratis will accept with this config. */
+  public static long maxLogEntryBytes(ClusterConfig cluster) {
+    return roundUpToMib(cluster.limits().maxCommandBytes()) + MIB;
+  }
+
+  private static long roundUpToMib(long bytes) {
+    return (bytes + MIB - 1) / MIB * MIB;
+  }
+
+  private static TimeDuration millis(Duration d) {
+    return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,114 @@
+package io.quorumkv.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClusterConfigReaderTest {
+  @TempDir
+  Path dir;
+
+  private ClusterConfig read(String yaml) throws IOException {
+    Path file = dir.resolve("cluster.yaml");
+    Files.writeString(file, yaml);
+    return ClusterConfigReader.read(file);
+  }
+
+  @Test
+  void appliesDefaultsToAMinimalFile() throws IOException {
+    ClusterConfig c = read("""
+        cluster: {name: demo}
+        nodes:
+          - {id: a, raft-port: 9101, client-port: 9001}
+        """);
+    assertThat(c.name()).isEqualTo("demo");
+    assertThat(c.limits()).isEqualTo(Limits.DEFAULTS);
+    assertThat(c.raft()).isEqualTo(RaftSettings.DEFAULTS);
+    NodeSpec a = c.requireNode("a");
+    assertThat(a.host()).isEqualTo("127.0.0.1");
+    assertThat(a.clientAddress()).isEqualTo("127.0.0.1:9001");
+    assertThat(a.dataDir()).isEqualTo(Path.of("data/demo/a").toAbsolutePath().normalize());
+  }
+
+  @Test
+  void readsEveryKey() throws IOException {
+    ClusterConfig c = read("""
+        cluster: {name: demo, data-dir: /srv/q}
+        nodes:
+          - {id: a, host: 10.0.0.1, raft-port: 1, client-port: 2, data-dir: /d/a}
+          - {id: b, raft-port: 3, client-port: 4}
+        limits: {max-key-bytes: 100, max-value-bytes: 1000, max-batch-operations: 10, max-batch-bytes: 2000,
+                 default-scan-limit: 5, max-scan-limit: 50, max-scan-page-bytes: 4096, max-message-bytes: 1048576}
+        raft: {election-timeout-min: 300ms, election-timeout-max: 1s, request-timeout: 2s,
+               retry-cache-expiry: 5m, read-timeout: 4s}
+        """);
+    assertThat(c.requireNode("a").dataDir()).isEqualTo(Path.of("/d/a"));
+    assertThat(c.requireNode("b").dataDir()).isEqualTo(Path.of("/srv/q/b"));
+    assertThat(c.limits()).isEqualTo(new Limits(100, 1000, 10, 2000, 5, 50, 4096, 1048576));
+    assertThat(c.raft()).isEqualTo(new RaftSettings(Duration.ofMillis(300), Duration.ofSeconds(1),
+        Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(4)));
+  }
+
+  @Test
+  void clusterIdIsStableAndDependsOnTheName() throws IOException {
+    String nodes = "\nnodes: [{id: a, raft-port: 1, client-port: 2}]\n";
+    assertThat(read("cluster: {name: x}" + nodes).clusterId()).isEqualTo(read("cluster: {name: x}" + nodes).clusterId());
+    assertThat(read("cluster: {name: x}" + nodes).clusterId()).isNotEqualTo(read("cluster: {name: y}" + nodes).clusterId());
+  }
+
+  @Test
+  void rejectsUnknownKeysByTheirFullName() {
+    assertThatThrownBy(() -> read("""
+        cluster: {name: demo}
+        nodes: [{id: a, raft-port: 1, client-port: 2, clientport: 3}]
+        """)).isInstanceOf(ConfigException.class).hasMessageContaining("nodes[0].clientport");
+    assertThatThrownBy(() -> read("""
+        cluster: {name: demo}
+        nodes: [{id: a, raft-port: 1, client-port: 2}]
+        raft: {election-timeout: 1s}
+        """)).hasMessageContaining("raft.election-timeout");
+  }
+
+  @Test
+  void rejectsInvalidValues() {
+    String node = "nodes: [{id: a, raft-port: 1, client-port: 2}]\n";
+    assertThatThrownBy(() -> read(node)).hasMessageContaining("cluster.name");
+    assertThatThrownBy(() -> read("cluster: {name: d}\nnodes: []\n")).hasMessageContaining("nodes");
+    assertThatThrownBy(() -> read("cluster: {name: d}\nnodes: [{id: 'a b', raft-port: 1, client-port: 2}]\n"))
+        .hasMessageContaining("nodes[0].id");
+    assertThatThrownBy(() -> read("cluster: {name: d}\nnodes: [{id: a, raft-port: 70000, client-port: 2}]\n"))
+        .hasMessageContaining("nodes[0].raft-port");
+    assertThatThrownBy(() -> read("cluster: {name: d}\n" + node + "raft: {read-timeout: soon}\n"))
+        .hasMessageContaining("raft.read-timeout");
+    assertThatThrownBy(() -> read("cluster: {name: d}\n" + node + "limits: {max-key-bytes: 0}\n"))
+        .hasMessageContaining("limits.max-key-bytes");
+    assertThatThrownBy(() -> read("cluster: {name: d}\n" + node + "limits: {max-message-bytes: 1048576}\n"))
+        .hasMessageContaining("limits.max-message-bytes");
+    assertThatThrownBy(() -> read("cluster: {name: d}\n"
+        + "nodes: [{id: a, raft-port: 1, client-port: 2}, {id: a, raft-port: 3, client-port: 4}]\n"))
+        .hasMessageContaining("duplicate id");
+    assertThatThrownBy(() -> read("cluster: {name: d}\n"
+        + "nodes: [{id: a, raft-port: 1, client-port: 2}, {id: b, raft-port: 2, client-port: 4}]\n"))
+        .hasMessageContaining("reuses an address");
+  }
+
+  @Test
+  void shippedClusterFilesAreValid() {
+    Path configDir = Path.of("..", "cluster-config");
+    for (String name : new String[] {"single.yaml", "local-3.yaml", "reference.yaml"}) {
+      ClusterConfig c = ClusterConfigReader.read(configDir.resolve(name));
+      assertThat(c.nodes()).isNotEmpty();
+    }
+    assertThat(ClusterConfigReader.read(configDir.resolve("local-3.yaml")).nodes()).hasSize(3);
+    // The reference file documents the defaults: reading it must give exactly the defaults in code.
+    ClusterConfig reference = ClusterConfigReader.read(configDir.resolve("reference.yaml"));
+    assertThat(reference.limits()).isEqualTo(Limits.DEFAULTS);
+    assertThat(reference.raft()).isEqualTo(RaftSettings.DEFAULTS);
+  }
+}

@@ -1,0 +1,77 @@
+package io.quorumkv.server.errors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quorumkv.proto.v1.ErrorCode;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
+import org.junit.jupiter.api.Test;
+
+class ErrorCatalogTest {
+  private static final Map<String, String> ENDPOINTS = Map.of("n2", "127.0.0.1:7002");
+
+  private static KvError classify(Throwable t) {
+    return ErrorCatalog.fromRatis(new CompletionException(t), id -> Optional.ofNullable(ENDPOINTS.get(id)));
+  }
+
+  @Test
+  void notLeaderCarriesTheLeadersClientEndpointInTrailers() {
+    RaftPeer leader = RaftPeer.newBuilder().setId("n2").setAddress("127.0.0.1:7102").build();
+    RaftGroupMemberId me = RaftGroupMemberId.valueOf(RaftPeerId.valueOf("n1"), RaftGroupId.randomId());
+    StatusRuntimeException status = ErrorCatalog.toStatus(classify(new NotLeaderException(me, leader, List.of(leader))));
+    assertThat(status.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(status.getTrailers().get(ErrorCatalog.ERROR_CODE)).isEqualTo("NOT_LEADER");
+    assertThat(status.getTrailers().get(ErrorCatalog.LEADER_ID)).isEqualTo("n2");
+    assertThat(status.getTrailers().get(ErrorCatalog.LEADER_ENDPOINT)).isEqualTo("127.0.0.1:7002");
+  }
+
+  @Test
+  void notLeaderWithoutAKnownLeaderHasNoHint() {
+    StatusRuntimeException status = ErrorCatalog.toStatus(ErrorCatalog.notLeader(null));
+    assertThat(status.getTrailers().get(ErrorCatalog.ERROR_CODE)).isEqualTo("NOT_LEADER");
+    assertThat(status.getTrailers().containsKey(ErrorCatalog.LEADER_ENDPOINT)).isFalse();
+    assertThat(status.getStatus().getDescription()).contains("no leader is known");
+  }
+
+  @Test
+  void retryableRatisFailuresBecomeUnavailable() {
+    RaftGroupMemberId me = RaftGroupMemberId.valueOf(RaftPeerId.valueOf("n1"), RaftGroupId.randomId());
+    assertThat(classify(new LeaderNotReadyException(me)).code()).isEqualTo(ErrorCode.LEADER_NOT_READY);
+    assertThat(classify(new ResourceUnavailableException("full")).code()).isEqualTo(ErrorCode.OVERLOADED);
+    assertThat(ErrorCatalog.toStatus(classify(new ResourceUnavailableException("full"))).getStatus().getCode())
+        .isEqualTo(Status.Code.UNAVAILABLE);
+  }
+
+  @Test
+  void everyErrorCodeHasAStatus() {
+    for (ErrorCode code : ErrorCode.values()) {
+      if (code == ErrorCode.ERROR_CODE_UNSPECIFIED || code == ErrorCode.UNRECOGNIZED) {
+        continue;
+      }
+      StatusRuntimeException status = ErrorCatalog.toStatus(new KvError(code, "x"));
+      assertThat(status.getStatus().getCode()).as(code.name()).isNotEqualTo(Status.Code.UNKNOWN);
+      assertThat(status.getTrailers().get(ErrorCatalog.ERROR_CODE)).isEqualTo(code.name());
+    }
+  }
+
+  @Test
+  void businessAndValidationFailuresAreNotRetryable() {
+    assertThat(ErrorCatalog.toStatus(KvError.invalid("bad")).getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(ErrorCatalog.toStatus(new KvError(ErrorCode.NOT_AN_INTEGER, "x")).getStatus().getCode())
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(ErrorCatalog.toStatus(new TimeoutException()).getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(ErrorCatalog.toStatus(new IllegalStateException("boom")).getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+  }
+}

@@ -1,0 +1,96 @@
+package io.quorumkv.statemachine;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Futures that complete once the applied index reaches a given index. {@link #advance} is called on the
+ * apply thread and only hands work to a private single thread, so waiters (and whatever callers chain
+ * on them without an executor) never run on the apply thread.
+ */
+final class AppliedIndexWaiters implements AutoCloseable {
+
+  private final AtomicLong applied = new AtomicLong();
+  // One shared future per awaited index; callers get copies so none can complete it for the others.
+  private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiting = new ConcurrentSkipListMap<>();
+  private final ExecutorService completer = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "quorumkv-applied-waiters");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile boolean closed;
+
+  /**
+   * Completes normally once the applied index is at least {@code index} (at once if it already is), or
+   * exceptionally with {@link IllegalStateException} if this is closed first.
+   */
+  CompletableFuture<Void> await(long index) {
+    if (closed) {
+      return CompletableFuture.failedFuture(closedException());
+    }
+    if (index <= applied.get()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> shared = waiting.computeIfAbsent(index, i -> new CompletableFuture<>());
+    // advance() or close() may have run between the checks above and the registration, without
+    // seeing this waiter: look again.
+    if (index <= applied.get() || closed) {
+      scheduleDrain();
+    }
+    return shared.copy();
+  }
+
+  /** Records that everything up to {@code index} is applied. Indexes never go back. */
+  void advance(long index) {
+    long now = applied.accumulateAndGet(index, Math::max);
+    Map.Entry<Long, CompletableFuture<Void>> first = waiting.firstEntry();
+    if (first != null && first.getKey() <= now) {
+      scheduleDrain();
+    }
+  }
+
+  /** Fails every pending waiter and stops the completion thread. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    completer.shutdown();
+    failAll();
+  }
+
+  private void scheduleDrain() {
+    try {
+      completer.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // Closed meanwhile: nobody will drain any more.
+      failAll();
+    }
+  }
+
+  private void drain() {
+    long now = applied.get();
+    for (Map.Entry<Long, CompletableFuture<Void>> first = waiting.firstEntry();
+        first != null && first.getKey() <= now; first = waiting.firstEntry()) {
+      if (waiting.remove(first.getKey(), first.getValue())) {
+        first.getValue().complete(null);
+      }
+    }
+    if (closed) {
+      failAll();
+    }
+  }
+
+  private void failAll() {
+    for (Map.Entry<Long, CompletableFuture<Void>> entry; (entry = waiting.pollFirstEntry()) != null; ) {
+      entry.getValue().completeExceptionally(closedException());
+    }
+  }
+
+  private static IllegalStateException closedException() {
+    return new IllegalStateException("state machine is closed");
+  }
+}

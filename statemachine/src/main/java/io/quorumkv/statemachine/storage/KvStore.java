@@ -1,0 +1,48 @@
+package io.quorumkv.statemachine.storage;
+
+import com.google.protobuf.ByteString;
+import io.quorumkv.proto.internal.AppliedIndex;
+import io.quorumkv.proto.internal.CommandResult;
+import io.quorumkv.proto.internal.StoredValue;
+import io.quorumkv.statemachine.read.ReadView;
+import java.util.Optional;
+
+/**
+ * The durable state of one replica: user keys, the last applied log entry and the recent command results.
+ * Engine-neutral: no storage-engine type appears here, so the deterministic core can be driven by any
+ * implementation.
+ *
+ * <p>Writes come from a single thread (the apply thread); {@link #openView()} and the views it returns
+ * may be used from other threads concurrently. Every method may throw {@link StorageException} on an
+ * engine failure, and {@link IllegalStateException} once the store is closed.
+ */
+public interface KvStore extends AutoCloseable {
+
+  /** The committed value of {@code key}, or empty if absent. */
+  Optional<StoredValue> get(ByteString key);
+
+  /** The last committed (term, index); both 0 for a store that has never committed. */
+  AppliedIndex applied();
+
+  /**
+   * The result committed with the entry at {@code index}, or empty if that entry was never committed
+   * here or its result is no longer retained (only the most recent results are kept).
+   */
+  Optional<CommandResult> resultAt(long index);
+
+  /**
+   * Atomically and durably (as far as the engine's write-ahead log goes) applies {@code writes}, records
+   * {@code applied} as the last applied entry and stores {@code result} as that entry's result. Either
+   * all of it becomes visible or none of it.
+   *
+   * @throws IllegalArgumentException if {@code applied.index} is not above {@link #applied()}'s index
+   */
+  void commit(WriteSet writes, AppliedIndex applied, CommandResult result);
+
+  /** Opens a consistent view of the committed state as of now. The caller must close it. */
+  ReadView openView();
+
+  /** Closes the store and every view still open on it. Idempotent. */
+  @Override
+  void close();
+}
