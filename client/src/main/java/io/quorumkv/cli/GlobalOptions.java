@@ -1,0 +1,46 @@
+package io.quorumkv.cli;
+
+import io.quorumkv.client.QuorumKvClient;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** Options accepted by every command, before or after the command name. */
+final class GlobalOptions {
+  @Option(
+      names = "--endpoints",
+      paramLabel = "HOST:PORT,...",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:QUORUMKV_ENDPOINTS:-127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003}",
+      description =
+          "Client endpoints of the cluster members (env QUORUMKV_ENDPOINTS; default: ${DEFAULT-VALUE}).")
+  String endpoints;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      scope = ScopeType.INHERIT,
+      defaultValue = "15",
+      description = "Give up after this many seconds of retrying (default: ${DEFAULT-VALUE}).")
+  double timeoutSeconds;
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Print stack traces of errors.")
+  boolean verbose;
+
+  /** A client for these options; the per-attempt timeout never exceeds the overall one. */
+  QuorumKvClient newClient() {
+    if (!(timeoutSeconds > 0)) {
+      throw new IllegalArgumentException("--timeout must be positive");
+    }
+    Duration overall = Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000)));
+    Duration attempt = Duration.ofSeconds(3);
+    return QuorumKvClient.builder()
+        .endpoints(endpoints)
+        .overallTimeout(overall)
+        .attemptTimeout(overall.compareTo(attempt) < 0 ? overall : attempt)
+        .build();
+  }
+}

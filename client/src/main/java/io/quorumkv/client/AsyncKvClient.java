@@ -1,0 +1,237 @@
+package io.quorumkv.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.MethodDescriptor;
+import io.quorumkv.proto.v1.BatchRequest;
+import io.quorumkv.proto.v1.ClusterGrpc;
+import io.quorumkv.proto.v1.DeleteRequest;
+import io.quorumkv.proto.v1.ExistsRequest;
+import io.quorumkv.proto.v1.GetRequest;
+import io.quorumkv.proto.v1.IncrementRequest;
+import io.quorumkv.proto.v1.KVGrpc;
+import io.quorumkv.proto.v1.PutRequest;
+import io.quorumkv.proto.v1.ScanResponse;
+import io.quorumkv.proto.v1.StatusRequest;
+import io.quorumkv.proto.v1.StatusResponse;
+import io.quorumkv.proto.v1.Value;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The asynchronous QuorumKV API, obtained from {@link QuorumKvClient#async()} and closed with it.
+ * Thread-safe.
+ *
+ * <p>Every method returns at once. Its future completes with the result, or exceptionally with a {@link
+ * QuorumKvException} subclass once the call cannot succeed: {@link InvalidRequestException}, {@link
+ * NotAnIntegerException}, {@link QuorumKvInternalException}, or {@link UnavailableException} when
+ * retryable failures lasted until the overall timeout. Writes go to the leader and follow its hints;
+ * reads go to the cached leader and fall over to other members. Each write takes a new WriteId when it is
+ * called and keeps it for all its retries, so it is applied at most once. Callbacks run on gRPC's
+ * executor: do not block in them.
+ */
+public final class AsyncKvClient {
+  private final ChannelPool channels;
+  private final RetryingCaller caller;
+  private final WriteIds writeIds;
+
+  AsyncKvClient(ChannelPool channels, RetryingCaller caller, WriteIds writeIds) {
+    this.channels = channels;
+    this.caller = caller;
+    this.writeIds = writeIds;
+  }
+
+  /** Sets a key (UTF-8) to a value, creating or replacing it. */
+  public CompletableFuture<WriteResult> put(String key, Value value) {
+    return put(Keys.utf8(key), value);
+  }
+
+  /** Sets a key to a value, creating or replacing it. */
+  public CompletableFuture<WriteResult> put(ByteString key, Value value) {
+    PutRequest request =
+        PutRequest.newBuilder()
+            .setKey(Keys.bytes(key))
+            .setValue(Objects.requireNonNull(value, "value"))
+            .setWriteId(writeIds.next())
+            .build();
+    return call(
+        CallKind.WRITE,
+        KVGrpc.getPutMethod(),
+        request,
+        r -> new WriteResult(r.getHeader().getAppliedIndex(), r.getCreated()));
+  }
+
+  /** Reads a key (UTF-8), linearizably. Empty if absent. */
+  public CompletableFuture<Optional<Entry>> get(String key) {
+    return get(Keys.utf8(key), ReadOptions.linearizable());
+  }
+
+  /** Reads a key (UTF-8). Empty if absent. */
+  public CompletableFuture<Optional<Entry>> get(String key, ReadOptions read) {
+    return get(Keys.utf8(key), read);
+  }
+
+  /** Reads a key, linearizably. Empty if absent. */
+  public CompletableFuture<Optional<Entry>> get(ByteString key) {
+    return get(key, ReadOptions.linearizable());
+  }
+
+  /** Reads a key. Empty if absent. */
+  public CompletableFuture<Optional<Entry>> get(ByteString key, ReadOptions read) {
+    GetRequest request = GetRequest.newBuilder().setKey(Keys.bytes(key)).setRead(read.toProto()).build();
+    return call(
+        CallKind.READ,
+        KVGrpc.getGetMethod(),
+        request,
+        r ->
+            r.getFound()
+                ? Optional.of(Entry.of(r.getKv(), r.getHeader().getAppliedIndex()))
+                : Optional.empty());
+  }
+
+  /** Removes a key (UTF-8). Completes with true if it existed. */
+  public CompletableFuture<Boolean> delete(String key) {
+    return delete(Keys.utf8(key));
+  }
+
+  /** Removes a key. Completes with true if it existed. */
+  public CompletableFuture<Boolean> delete(ByteString key) {
+    DeleteRequest request =
+        DeleteRequest.newBuilder().setKey(Keys.bytes(key)).setWriteId(writeIds.next()).build();
+    return call(CallKind.WRITE, KVGrpc.getDeleteMethod(), request, r -> r.getDeleted());
+  }
+
+  /** Tells whether a key (UTF-8) is present, linearizably. */
+  public CompletableFuture<Boolean> exists(String key) {
+    return exists(Keys.utf8(key), ReadOptions.linearizable());
+  }
+
+  /** Tells whether a key (UTF-8) is present. */
+  public CompletableFuture<Boolean> exists(String key, ReadOptions read) {
+    return exists(Keys.utf8(key), read);
+  }
+
+  /** Tells whether a key is present, linearizably. */
+  public CompletableFuture<Boolean> exists(ByteString key) {
+    return exists(key, ReadOptions.linearizable());
+  }
+
+  /** Tells whether a key is present. */
+  public CompletableFuture<Boolean> exists(ByteString key, ReadOptions read) {
+    ExistsRequest request =
+        ExistsRequest.newBuilder().setKey(Keys.bytes(key)).setRead(read.toProto()).build();
+    return call(CallKind.READ, KVGrpc.getExistsMethod(), request, r -> r.getExists());
+  }
+
+  /**
+   * Adds {@code delta} (may be negative or 0) to the integer stored as text at a key (UTF-8); an absent
+   * key counts as 0. Completes with the new value, or with {@link NotAnIntegerException}.
+   */
+  public CompletableFuture<Long> increment(String key, long delta) {
+    return increment(Keys.utf8(key), delta);
+  }
+
+  /** Like {@link #increment(String, long)} for a key given as bytes. */
+  public CompletableFuture<Long> increment(ByteString key, long delta) {
+    IncrementRequest request =
+        IncrementRequest.newBuilder()
+            .setKey(Keys.bytes(key))
+            .setDelta(delta)
+            .setWriteId(writeIds.next())
+            .build();
+    return call(CallKind.WRITE, KVGrpc.getIncrementMethod(), request, r -> r.getValue());
+  }
+
+  /** Applies a batch all-or-nothing; an invalid operation fails it with {@link InvalidRequestException}. */
+  public CompletableFuture<BatchResult> batch(Batch batch) {
+    BatchRequest request =
+        BatchRequest.newBuilder()
+            .addAllOperations(batch.operations())
+            .setWriteId(writeIds.next())
+            .build();
+    return call(
+        CallKind.WRITE,
+        KVGrpc.getBatchMethod(),
+        request,
+        r ->
+            new BatchResult(
+                r.getHeader().getAppliedIndex(), r.getAppliedOperations(), r.getDeletedKeys()));
+  }
+
+  /** The first page of a scan, of up to {@link ScanOptions#pageSize()} entries. */
+  public CompletableFuture<ScanPage> scan(ScanOptions options) {
+    return scan(options, ByteString.EMPTY);
+  }
+
+  /**
+   * The page of a scan that follows the page which returned {@code pageToken} (empty: the first page).
+   * {@code options} must be the same as for that page.
+   */
+  public CompletableFuture<ScanPage> scan(ScanOptions options, ByteString pageToken) {
+    return scanPage(options, pageToken, options.pageSize());
+  }
+
+  /**
+   * Feeds every entry of a scan, page after page, to {@code action}, stopping after {@link
+   * ScanOptions#limit()} entries if set. Pages are fetched one at a time, each after the previous one was
+   * consumed. Completes with the number of entries delivered. Each page is a consistent view; successive
+   * pages may come from later views.
+   */
+  public CompletableFuture<Long> scanForEach(ScanOptions options, Consumer<? super Entry> action) {
+    ScanCursor cursor = new ScanCursor(options);
+    return scanRest(options, cursor, action, 0);
+  }
+
+  private CompletableFuture<Long> scanRest(
+      ScanOptions options, ScanCursor cursor, Consumer<? super Entry> action, long delivered) {
+    return scanPage(options, cursor.pageToken(), cursor.nextPageSize())
+        .thenCompose(
+            page -> {
+              List<Entry> entries = cursor.advance(page);
+              entries.forEach(action);
+              long total = delivered + entries.size();
+              return cursor.finished()
+                  ? CompletableFuture.completedFuture(total)
+                  : scanRest(options, cursor, action, total);
+            });
+  }
+
+  CompletableFuture<ScanPage> scanPage(ScanOptions options, ByteString pageToken, int maxEntries) {
+    return call(
+        CallKind.READ,
+        KVGrpc.getScanMethod(),
+        options.toRequest(pageToken, maxEntries),
+        AsyncKvClient::toPage);
+  }
+
+  private static ScanPage toPage(ScanResponse response) {
+    long appliedIndex = response.getHeader().getAppliedIndex();
+    return new ScanPage(
+        response.getKvsList().stream().map(kv -> Entry.of(kv, appliedIndex)).toList(),
+        response.getNextPageToken(),
+        appliedIndex);
+  }
+
+  /** The status of every member, as seen by whichever member answers. */
+  public CompletableFuture<StatusResponse> clusterStatus() {
+    return call(
+        CallKind.READ,
+        ClusterGrpc.getStatusMethod(),
+        StatusRequest.getDefaultInstance(),
+        Function.identity());
+  }
+
+  private <Req, Resp, T> CompletableFuture<T> call(
+      CallKind kind, MethodDescriptor<Req, Resp> method, Req request, Function<Resp, T> result) {
+    return caller
+        .call(
+            kind,
+            method.getBareMethodName(),
+            (endpoint, timeoutNanos) ->
+                UnaryCalls.call(channels.channel(endpoint), method, request, timeoutNanos))
+        .thenApply(result);
+  }
+}

@@ -1,0 +1,59 @@
+package io.quorumkv.client;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One plaintext gRPC channel per endpoint, created on first use and shut down on {@link #close()}.
+ * Channels share gRPC's default executor and event loop, so a client costs no threads per endpoint.
+ * Thread-safe.
+ */
+final class ChannelPool implements AutoCloseable {
+  /**
+   * A scan page may hold about 4 MiB of data plus framing, which is exactly gRPC's default inbound limit;
+   * the headroom keeps full pages from failing with RESOURCE_EXHAUSTED.
+   */
+  private static final int MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * The channel to {@code endpoint} ("host:port").
+   *
+   * @throws IllegalStateException if the pool is closed
+   */
+  ManagedChannel channel(String endpoint) {
+    if (closed) {
+      throw new IllegalStateException("the client is closed");
+    }
+    return channels.computeIfAbsent(endpoint, ChannelPool::open);
+  }
+
+  private static ManagedChannel open(String endpoint) {
+    return Grpc.newChannelBuilder(endpoint, InsecureChannelCredentials.create())
+        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .build();
+  }
+
+  /** Shuts every channel down, waiting briefly for in-flight calls; then cancels what is left. */
+  @Override
+  public void close() {
+    closed = true;
+    channels.values().forEach(ManagedChannel::shutdown);
+    try {
+      for (ManagedChannel channel : channels.values()) {
+        if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {
+          channel.shutdownNow();
+        }
+      }
+    } catch (InterruptedException e) {
+      channels.values().forEach(ManagedChannel::shutdownNow);
+      Thread.currentThread().interrupt();
+    }
+  }
+}

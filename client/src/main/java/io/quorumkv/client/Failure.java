@@ -1,0 +1,126 @@
+package io.quorumkv.client;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import java.net.ConnectException;
+import java.util.Optional;
+
+/**
+ * One failed attempt, as the retry logic needs to see it: the gRPC code, the QuorumKV trailers, and
+ * whether the request may have reached a leader before failing.
+ *
+ * @param code gRPC status code
+ * @param errorCode the {@code quorumkv-error-code} trailer, null if absent
+ * @param leaderEndpoint the {@code quorumkv-leader-endpoint} trailer, null if absent
+ * @param member the endpoint the attempt went to
+ * @param mayHaveReachedLeader true if a write attempt may have been ordered despite the failure
+ * @param cause the gRPC exception
+ */
+record Failure(
+    Status.Code code,
+    String errorCode,
+    String leaderEndpoint,
+    String member,
+    boolean mayHaveReachedLeader,
+    Throwable cause) {
+
+  static final Metadata.Key<String> ERROR_CODE =
+      Metadata.Key.of("quorumkv-error-code", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> LEADER_ENDPOINT =
+      Metadata.Key.of("quorumkv-leader-endpoint", Metadata.ASCII_STRING_MARSHALLER);
+
+  static final String NOT_LEADER = "NOT_LEADER";
+  static final String NOT_AN_INTEGER = "NOT_AN_INTEGER";
+
+  /**
+   * Classifies a failed attempt, or returns empty if {@code error} is not a gRPC status failure (e.g. a
+   * bug in response handling), which must not be retried.
+   */
+  static Optional<Failure> classify(Throwable error, String member) {
+    if (!carriesStatus(error)) {
+      return Optional.empty();
+    }
+    Status status = Status.fromThrowable(error);
+    Metadata trailers = Status.trailersFromThrowable(error);
+    String errorCode = trailers == null ? null : trailers.get(ERROR_CODE);
+    String leader = trailers == null ? null : blankToNull(trailers.get(LEADER_ENDPOINT));
+    return Optional.of(
+        new Failure(
+            status.getCode(), errorCode, leader, member, mayHaveReachedLeader(status, errorCode), error));
+  }
+
+  private static boolean carriesStatus(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException || t instanceof StatusException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean mayHaveReachedLeader(Status status, String errorCode) {
+    switch (status.getCode()) {
+      case DEADLINE_EXCEEDED:
+      case INTERNAL:
+      case UNKNOWN:
+        return true;
+      case UNAVAILABLE:
+        // A QuorumKV error code means the node refused the request before ordering it. Without one the
+        // transport failed; only a refused connection proves that nothing was sent.
+        return errorCode == null && !causedByRefusedConnection(status.getCause());
+      default:
+        return false;
+    }
+  }
+
+  private static boolean causedByRefusedConnection(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  /** A one-line description for messages and logs, with the transport's reason if there is one. */
+  String describe() {
+    Status status = Status.fromThrowable(cause);
+    StringBuilder text = new StringBuilder().append(code);
+    if (errorCode != null) {
+      text.append(' ').append(errorCode);
+    }
+    text.append(" from ").append(member);
+    if (status.getDescription() != null) {
+      text.append(": ").append(status.getDescription());
+    }
+    if (status.getCause() != null && status.getCause().getMessage() != null) {
+      text.append(" (").append(status.getCause().getMessage()).append(')');
+    }
+    return text.toString();
+  }
+
+  /** The exception reporting this failure when it ends the call (no retry, or retries used up). */
+  QuorumKvException toException() {
+    String message = describe();
+    switch (code) {
+      case INVALID_ARGUMENT:
+      case RESOURCE_EXHAUSTED:
+        return new InvalidRequestException(message, code, errorCode, member, cause);
+      case FAILED_PRECONDITION:
+        return NOT_AN_INTEGER.equals(errorCode)
+            ? new NotAnIntegerException(message, member, cause)
+            : new QuorumKvException(message, code, errorCode, member, cause);
+      case INTERNAL:
+      case UNKNOWN:
+        return new QuorumKvInternalException(message, code, errorCode, member, cause);
+      default:
+        return new QuorumKvException(message, code, errorCode, member, cause);
+    }
+  }
+}

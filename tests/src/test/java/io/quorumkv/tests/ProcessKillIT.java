@@ -1,0 +1,173 @@
+package io.quorumkv.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quorumkv.client.Entry;
+import io.quorumkv.client.QuorumKvClient;
+import io.quorumkv.client.QuorumKvException;
+import io.quorumkv.client.ReadOptions;
+import io.quorumkv.client.ScanOptions;
+import io.quorumkv.client.UnavailableException;
+import io.quorumkv.client.Values;
+import io.quorumkv.proto.v1.Member;
+import io.quorumkv.server.config.ClusterConfig;
+import io.quorumkv.server.config.ClusterConfigReader;
+import io.quorumkv.server.launch.ClusterProbe;
+import io.quorumkv.server.launch.NodeProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three real member JVMs started from a cluster file. Concurrent writers record which writes were
+ * acknowledged; the leader is SIGKILLed mid-run. Afterwards every acknowledged write is present with its
+ * value, nothing appears that was never written, and the killed member, restarted, holds the same data.
+ */
+class ProcessKillIT {
+  private static final int WRITERS = 4;
+  private final Map<String, NodeProcess> processes = new HashMap<>();
+
+  @AfterEach
+  void stopAll() throws InterruptedException {
+    for (NodeProcess p : processes.values()) {
+      if (p.isAlive()) {
+        p.kill();
+      }
+    }
+  }
+
+  @Test
+  void sigkillOfTheLeaderUnderLoadLosesNoAcknowledgedWrite() throws Exception {
+    Path dir = TestSupport.newTestDir("process-");
+    Path configFile = writeClusterFile(dir);
+    ClusterConfig config = ClusterConfigReader.read(configFile);
+    for (var node : config.nodes()) {
+      processes.put(node.id(), NodeProcess.start(configFile, node.id(), dir.resolve(node.id() + ".log")));
+    }
+    List<String> endpoints = config.nodes().stream().map(n -> n.clientAddress()).toList();
+
+    try (ClusterProbe probe = new ClusterProbe(config);
+         QuorumKvClient kv = QuorumKvClient.builder().endpoints(endpoints)
+             .attemptTimeout(Duration.ofSeconds(2)).overallTimeout(Duration.ofSeconds(20)).build()) {
+      String leader = probe.awaitLeader(60_000).orElseThrow(() -> new AssertionError("no leader in 60 s"));
+
+      Map<String, String> acked = new ConcurrentHashMap<>();
+      Set<String> unknown = ConcurrentHashMap.newKeySet();
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicLong lastAckNanos = new AtomicLong();
+      AtomicLong firstAckAfterKillNanos = new AtomicLong();
+      AtomicLong killNanos = new AtomicLong(Long.MAX_VALUE);
+      ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
+      for (int w = 0; w < WRITERS; w++) {
+        int writer = w;
+        writers.submit(() -> {
+          for (long seq = 0; running.get(); seq++) {
+            String key = "w" + writer + "/" + seq;
+            String value = key + "@" + System.nanoTime();
+            try {
+              kv.put(key, Values.text(value));
+              acked.put(key, value);
+              long now = System.nanoTime();
+              lastAckNanos.set(now);
+              if (now > killNanos.get()) {
+                firstAckAfterKillNanos.compareAndSet(0, now);
+              }
+            } catch (UnavailableException e) {
+              unknown.add(key);
+            } catch (QuorumKvException e) {
+              unknown.add(key);
+            }
+          }
+        });
+      }
+
+      Thread.sleep(3000);
+      int ackedBeforeKill = acked.size();
+      killNanos.set(System.nanoTime());
+      processes.get(leader).kill();
+      Thread.sleep(6000);
+      running.set(false);
+      writers.shutdown();
+      assertThat(writers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+
+      long failoverMillis = firstAckAfterKillNanos.get() == 0 ? -1
+          : TimeUnit.NANOSECONDS.toMillis(firstAckAfterKillNanos.get() - killNanos.get());
+      System.out.printf("ProcessKillIT: acked %d (%d before the kill), unknown %d, killed leader %s, "
+          + "first ack after kill %d ms%n", acked.size(), ackedBeforeKill, unknown.size(), leader, failoverMillis);
+      assertThat(ackedBeforeKill).as("writes acknowledged before the kill").isPositive();
+      assertThat(acked.size()).as("writes continue after the kill").isGreaterThan(ackedBeforeKill);
+
+      Map<String, String> present = readAll(kv, ReadOptions.linearizable());
+      assertNoLossAndNoPhantoms(acked, unknown, present);
+
+      // The killed member comes back from its log and holds exactly the same data.
+      processes.put(leader, NodeProcess.start(configFile, leader, dir.resolve(leader + "-restart.log")));
+      long target = kv.put("final/marker", Values.text("done")).index();
+      awaitApplied(probe, leader, target);
+      try (QuorumKvClient direct = QuorumKvClient.builder().endpoints(config.requireNode(leader).clientAddress())
+          .build()) {
+        Map<String, String> onRestarted = readAll(direct, ReadOptions.stale(target));
+        onRestarted.remove("final/marker");
+        assertThat(onRestarted).isEqualTo(present);
+      }
+    }
+  }
+
+  private static void assertNoLossAndNoPhantoms(Map<String, String> acked, Set<String> unknown,
+      Map<String, String> present) {
+    List<String> lost = new ArrayList<>();
+    for (Map.Entry<String, String> e : acked.entrySet()) {
+      if (!e.getValue().equals(present.get(e.getKey()))) {
+        lost.add(e.getKey() + " expected " + e.getValue() + " found " + present.get(e.getKey()));
+      }
+    }
+    assertThat(lost).as("acknowledged writes missing or changed").isEmpty();
+    Set<String> phantoms = present.keySet().stream()
+        .filter(k -> !acked.containsKey(k) && !unknown.contains(k)).collect(Collectors.toSet());
+    assertThat(phantoms).as("keys present that were never written").isEmpty();
+  }
+
+  private static Map<String, String> readAll(QuorumKvClient kv, ReadOptions read) {
+    return kv.scanAll(ScanOptions.builder().prefix("w").read(read).build())
+        .collect(Collectors.toMap(Entry::keyUtf8, e -> e.value().getText()));
+  }
+
+  private static void awaitApplied(ClusterProbe probe, String nodeId, long index) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (probe.status(nodeId).map(Member::getAppliedIndex).orElse(0L) >= index) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(nodeId + " did not apply index " + index + " within 60 s after restart");
+  }
+
+  private static Path writeClusterFile(Path dir) throws IOException {
+    StringBuilder yaml = new StringBuilder("cluster:\n  name: process-kill\n  data-dir: " + dir.resolve("data") + "\n"
+        + "raft:\n  election-timeout-min: 500ms\n  election-timeout-max: 1000ms\nnodes:\n");
+    for (int i = 1; i <= 3; i++) {
+      yaml.append("  - {id: n").append(i).append(", raft-port: ").append(TestSupport.freePort())
+          .append(", client-port: ").append(TestSupport.freePort()).append("}\n");
+    }
+    Path file = dir.resolve("cluster.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+}

@@ -1,0 +1,139 @@
+package io.quorumkv.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.quorumkv.proto.v1.Consistency;
+import io.quorumkv.proto.v1.GetRequest;
+import io.quorumkv.proto.v1.GetResponse;
+import io.quorumkv.proto.v1.IncrementRequest;
+import io.quorumkv.proto.v1.IncrementResponse;
+import io.quorumkv.proto.v1.KVGrpc;
+import io.quorumkv.proto.v1.PutRequest;
+import io.quorumkv.proto.v1.PutResponse;
+import io.quorumkv.proto.v1.ReadOptions;
+import io.quorumkv.proto.v1.Value;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The wire contract of common.proto as a non-Java client sees it, with plain generated stubs: response
+ * headers, NOT_LEADER trailers naming the leader, reads on followers, and write-id deduplication.
+ */
+class RawGrpcContractIT {
+  private static final Metadata.Key<String> ERROR_CODE =
+      Metadata.Key.of("quorumkv-error-code", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> LEADER_ENDPOINT =
+      Metadata.Key.of("quorumkv-leader-endpoint", Metadata.ASCII_STRING_MARSHALLER);
+
+  private static MiniCluster cluster;
+  private static final Map<String, ManagedChannel> channels = new HashMap<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = MiniCluster.start(3);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static KVGrpc.KVBlockingStub kv(String nodeId) {
+    ManagedChannel channel = channels.computeIfAbsent(nodeId, id -> NettyChannelBuilder
+        .forTarget(cluster.endpoint(id)).usePlaintext().build());
+    return KVGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  private static String aFollower(String leader) {
+    return cluster.runningIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+  }
+
+  private static ByteString key(String k) {
+    return ByteString.copyFromUtf8(k);
+  }
+
+
+  @Test
+  void writesOnTheLeaderCarryAFullHeader() throws Exception {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(20));
+    PutResponse put = kv(leader).put(PutRequest.newBuilder().setKey(key("raw/h"))
+        .setValue(Value.newBuilder().setText("v")).build());
+    assertThat(put.getCreated()).isTrue();
+    assertThat(put.getHeader().getClusterId()).isEqualTo(cluster.config().clusterId().toString());
+    assertThat(put.getHeader().getMemberId()).isEqualTo(leader);
+    assertThat(put.getHeader().getRaftTerm()).isPositive();
+    assertThat(put.getHeader().getAppliedIndex()).isPositive();
+  }
+
+  @Test
+  void aFollowerRefusesWritesAndNamesTheLeader() throws Exception {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(20));
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> kv(aFollower(leader)).put(PutRequest.newBuilder().setKey(key("raw/f"))
+            .setValue(Value.newBuilder().setText("v")).build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getTrailers().get(ERROR_CODE)).isEqualTo("NOT_LEADER");
+    assertThat(e.getTrailers().get(LEADER_ENDPOINT)).isEqualTo(cluster.endpoint(leader));
+  }
+
+  @Test
+  void followersServeLinearizableAndMinIndexStaleReads() throws Exception {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(20));
+    PutResponse put = kv(leader).put(PutRequest.newBuilder().setKey(key("raw/r"))
+        .setValue(Value.newBuilder().setJson("{\"a\":1}")).build());
+    String follower = aFollower(leader);
+    GetResponse linearizable = kv(follower).get(GetRequest.newBuilder().setKey(key("raw/r")).build());
+    assertThat(linearizable.getFound()).isTrue();
+    assertThat(linearizable.getKv().getValue().getJson()).isEqualTo("{\"a\":1}");
+    assertThat(linearizable.getHeader().getMemberId()).isEqualTo(follower);
+    assertThat(linearizable.getHeader().getAppliedIndex()).isGreaterThanOrEqualTo(put.getHeader().getAppliedIndex());
+
+    GetResponse stale = kv(follower).get(GetRequest.newBuilder().setKey(key("raw/r"))
+        .setRead(ReadOptions.newBuilder().setConsistency(Consistency.STALE)
+            .setMinIndex(put.getHeader().getAppliedIndex())).build());
+    assertThat(stale.getFound()).isTrue();
+    assertThat(stale.getHeader().getAppliedIndex()).isGreaterThanOrEqualTo(put.getHeader().getAppliedIndex());
+  }
+
+  @Test
+  void aStaleReadAheadOfTheLogTimesOutWithARetryableError() throws Exception {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(20));
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> kv(aFollower(leader)).withDeadlineAfter(500, TimeUnit.MILLISECONDS)
+            .get(GetRequest.newBuilder().setKey(key("raw/none"))
+                .setRead(ReadOptions.newBuilder().setConsistency(Consistency.STALE).setMinIndex(1_000_000_000L))
+                .build()));
+    assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+  }
+
+  @Test
+  void aRetriedIncrementWithTheSameWriteIdIsAppliedOnce() throws Exception {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(20));
+    UUID client = UUID.randomUUID();
+    IncrementRequest request = IncrementRequest.newBuilder().setKey(key("raw/counter")).setDelta(5)
+        .setWriteId(TestSupport.writeId(client, 1)).build();
+    IncrementResponse first = kv(leader).increment(request);
+    IncrementResponse retry = kv(leader).increment(request);
+    assertThat(first.getValue()).isEqualTo(5);
+    assertThat(retry.getValue()).isEqualTo(5);
+    assertThat(retry.getHeader().getAppliedIndex()).isEqualTo(first.getHeader().getAppliedIndex());
+    IncrementResponse next = kv(leader).increment(request.toBuilder().setWriteId(TestSupport.writeId(client, 2)).build());
+    assertThat(next.getValue()).isEqualTo(10);
+  }
+}

@@ -1,0 +1,39 @@
+package io.quorumkv.tests;
+
+import com.google.protobuf.ByteString;
+import io.quorumkv.proto.v1.WriteId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/** Small helpers shared by the integration tests. */
+final class TestSupport {
+  private TestSupport() {}
+
+  /** A port that was free a moment ago; collisions are possible but rare on a test machine. */
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A fresh directory under the build's test dir (target/it), kept after the run for post-mortems. */
+  static Path newTestDir(String prefix) throws IOException {
+    Path root = Files.createDirectories(Path.of(System.getProperty("quorumkv.test.dir",
+        System.getProperty("java.io.tmpdir"))));
+    return Files.createTempDirectory(root, prefix);
+  }
+
+  /** The wire form of a write id, as a non-Java client would build it. */
+  static WriteId writeId(UUID client, long sequence) {
+    ByteBuffer b = ByteBuffer.allocate(16).putLong(client.getMostSignificantBits())
+        .putLong(client.getLeastSignificantBits());
+    return WriteId.newBuilder().setClientId(ByteString.copyFrom(b.array())).setSequence(sequence).build();
+  }
+}
