@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
       BatchCommand.class,
       ScanCommand.class,
       StatusCommand.class,
+      SnapshotCommand.class,
+      BackupCommand.class,
+      TransferLeaderCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class QuorumKvCli implements Runnable {

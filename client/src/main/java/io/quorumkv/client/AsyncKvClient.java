@@ -13,6 +13,8 @@ import io.quorumkv.proto.v1.PutRequest;
 import io.quorumkv.proto.v1.ScanResponse;
 import io.quorumkv.proto.v1.StatusRequest;
 import io.quorumkv.proto.v1.StatusResponse;
+import io.quorumkv.proto.v1.TransferLeadershipRequest;
+import io.quorumkv.proto.v1.TransferLeadershipResponse;
 import io.quorumkv.proto.v1.Value;
 import java.util.List;
 import java.util.Objects;
@@ -222,6 +224,18 @@ public final class AsyncKvClient {
         ClusterGrpc.getStatusMethod(),
         StatusRequest.getDefaultInstance(),
         Function.identity());
+  }
+
+  /**
+   * Asks the leader to hand over leadership (to {@code toMember}, or to whoever wins the election when
+   * null) and completes with the new leader's id. Routed to the leader like a write.
+   */
+  public CompletableFuture<String> transferLeadership(String toMember) {
+    return call(
+        CallKind.WRITE,
+        ClusterGrpc.getTransferLeadershipMethod(),
+        TransferLeadershipRequest.newBuilder().setToMember(toMember == null ? "" : toMember).build(),
+        TransferLeadershipResponse::getNewLeaderId);
   }
 
   private <Req, Resp, T> CompletableFuture<T> call(

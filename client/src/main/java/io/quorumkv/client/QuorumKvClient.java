@@ -37,6 +37,7 @@ import java.util.stream.StreamSupport;
  */
 public final class QuorumKvClient implements AutoCloseable {
   private final AsyncKvClient async;
+  private final AdminClient admin;
   private final EndpointRouter router;
   private final ChannelPool channels;
   private final ScheduledExecutorService scheduler;
@@ -62,10 +63,16 @@ public final class QuorumKvClient implements AutoCloseable {
             b.overallTimeout,
             System::nanoTime);
     this.async = new AsyncKvClient(channels, caller, new WriteIds(clientId));
+    this.admin = new AdminClient(channels, b.overallTimeout);
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Snapshots and backups of individual members. */
+  public AdminClient admin() {
+    return admin;
   }
 
   /** The asynchronous API over the same connections, leader cache and write-id sequence. */
@@ -201,6 +208,11 @@ public final class QuorumKvClient implements AutoCloseable {
   /** @see AsyncKvClient#clusterStatus() */
   public StatusResponse clusterStatus() {
     return join(async.clusterStatus());
+  }
+
+  /** See {@link AsyncKvClient#transferLeadership(String)}. */
+  public String transferLeadership(String toMember) {
+    return join(async.transferLeadership(toMember));
   }
 
   /**

@@ -1,13 +1,17 @@
 package io.quorumkv.server;
 
 import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.quorumkv.server.api.ClusterService;
 import io.quorumkv.server.api.Headers;
 import io.quorumkv.server.api.KvService;
 import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.NodeSpec;
 import io.quorumkv.server.raft.RaftGateway;
+import io.quorumkv.server.raft.RaftLogDiagnosis;
 import io.quorumkv.server.raft.RaftPropertiesFactory;
 import io.quorumkv.statemachine.KvStateMachine;
 import java.io.IOException;
@@ -15,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -47,10 +52,11 @@ public final class QuorumKvNode implements AutoCloseable {
   private final Server grpcServer;
   private final ClusterService clusterService;
   private final ExecutorService requestExecutor;
+  private final HealthStatusManager health;
   private boolean closed;
 
   private QuorumKvNode(NodeSpec self, RaftServer raftServer, KvStateMachine stateMachine, RaftGateway gateway,
-      Server grpcServer, ClusterService clusterService, ExecutorService requestExecutor) {
+      Server grpcServer, ClusterService clusterService, ExecutorService requestExecutor, HealthStatusManager health) {
     this.self = self;
     this.raftServer = raftServer;
     this.stateMachine = stateMachine;
@@ -58,12 +64,14 @@ public final class QuorumKvNode implements AutoCloseable {
     this.grpcServer = grpcServer;
     this.clusterService = clusterService;
     this.requestExecutor = requestExecutor;
+    this.health = health;
   }
 
   /** Starts member {@code nodeId} of {@code cluster}; returns once both servers listen. */
   public static QuorumKvNode start(ClusterConfig cluster, String nodeId) throws IOException {
     NodeSpec self = cluster.requireNode(nodeId);
     Path raftDir = Files.createDirectories(self.dataDir().resolve("ratis"));
+    refuseDatabaseWithoutItsLog(self, raftDir.resolve(cluster.clusterId().toString()));
     KvStateMachine stateMachine = new KvStateMachine(self.dataDir().resolve("db"));
     RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(cluster.clusterId()), peersOf(cluster));
     RaftServer raftServer = RaftServer.newBuilder()
@@ -76,6 +84,7 @@ public final class QuorumKvNode implements AutoCloseable {
         .build();
     ExecutorService requestExecutor = null;
     ClusterService clusterService = null;
+    HealthStatusManager health = new HealthStatusManager();
     try {
       raftServer.start();
       RaftGateway gateway = new RaftGateway(raftServer, raftServer.getDivision(group.getGroupId()),
@@ -89,14 +98,41 @@ public final class QuorumKvNode implements AutoCloseable {
           .executor(requestExecutor)
           .addService(new KvService(gateway, stateMachine, headers, cluster.limits(), requestExecutor))
           .addService(clusterService)
+          .addService(health.getHealthService())
+          .addService(ProtoReflectionServiceV1.newInstance())
           .build()
           .start();
+      health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
       LOG.info("member {} of cluster '{}' serving clients on {} (raft {}, data {})", nodeId, cluster.name(),
           self.clientAddress(), self.raftAddress(), self.dataDir());
-      return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor);
+      return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor,
+          health);
     } catch (IOException | RuntimeException e) {
       closeQuietly(raftServer, clusterService, requestExecutor);
+      // A Raft server that failed to start does not close its state machine; its RocksDB lock would
+      // otherwise outlive the failure.
+      stateMachine.close();
+      Optional<String> corrupt = RaftLogDiagnosis.findCorruptSegment(raftDir, RaftPropertiesFactory.maxLogEntryBytes(cluster));
+      if (corrupt.isPresent()) {
+        throw new IOException("member " + nodeId + " cannot start: " + corrupt.get() + ". The member refuses to"
+            + " skip log entries it may have acknowledged. Remedy: if the other members are healthy, delete "
+            + self.dataDir() + " and start the member again: it re-syncs from the leader (see README,"
+            + " 'Damaged Raft log').", e);
+      }
       throw e;
+    }
+  }
+
+  /**
+   * A database whose Raft log is gone would silently skip the new log's first entries (their indexes
+   * look applied already), so a member never starts that way.
+   */
+  private static void refuseDatabaseWithoutItsLog(NodeSpec self, Path raftGroupDir) throws IOException {
+    Path db = self.dataDir().resolve("db");
+    if (!Files.exists(raftGroupDir) && !Directories.isAbsentOrEmpty(db)) {
+      throw new IOException("member " + self.id() + " cannot start: " + db + " holds data but its Raft log ("
+          + raftGroupDir + ") is missing. Restore the Raft log, or move " + self.dataDir()
+          + " aside to start the member empty, or restore a backup with `quorumkv restore`.");
     }
   }
 
@@ -123,6 +159,8 @@ public final class QuorumKvNode implements AutoCloseable {
       return;
     }
     closed = true;
+    // Load balancers and probes stop sending work before the listener goes away.
+    health.enterTerminalState();
     grpcServer.shutdown();
     try {
       if (!grpcServer.awaitTermination(2, TimeUnit.SECONDS)) {

@@ -5,20 +5,31 @@ import io.quorumkv.proto.internal.Command;
 import io.quorumkv.proto.internal.CommandResult;
 import io.quorumkv.statemachine.core.KvCore;
 import io.quorumkv.statemachine.read.ReadView;
-import io.quorumkv.statemachine.snapshot.NoSnapshotStorage;
+import io.quorumkv.proto.internal.AppliedIndex;
+import io.quorumkv.statemachine.snapshot.BackupCheckpoint;
+import io.quorumkv.statemachine.snapshot.CheckpointSnapshotStorage;
+import io.quorumkv.statemachine.snapshot.LiveDbSwap;
 import io.quorumkv.statemachine.storage.KvStore;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import io.quorumkv.statemachine.storage.StorageException;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -37,8 +48,18 @@ import org.slf4j.LoggerFactory;
  * {@link #applyTransaction}, which makes Ratis stop this division (fail-stop) rather than let the replica
  * diverge.
  *
- * <p>Restart: no snapshots exist yet, so Ratis replays the whole log; entries the live DB already holds
- * are not applied again (see {@link KvCore}), and their replies are the stored original results.
+ * <p>Snapshots are checkpoints of the store in Ratis' state-machine directory (see
+ * {@link CheckpointSnapshotStorage}); the live store stays at the directory given to the constructor,
+ * outside Ratis' storage, because Ratis deletes its state-machine directory when it installs a snapshot
+ * sent by a leader. Ratis' properties decide when snapshots are taken and how many are kept.
+ *
+ * <p>Restart: the live store is rebuilt from the latest snapshot if it is missing or behind it, then
+ * Ratis replays its log after the snapshot; entries the store already holds are not applied again (see
+ * {@link KvCore}), and their replies are the stored original results.
+ *
+ * <p>Snapshot install (a leader sent one because this member's log is too far behind): {@link #pause()}
+ * stops local reads, Ratis puts the snapshot in place, and {@link #reinitialize()} swaps a copy of it in
+ * as the live store, so the replica then equals the snapshot and continues from its index.
  *
  * <p>Reads do not go through Ratis' {@code query}: callers use {@link #openReadView()} after whatever
  * barrier their consistency level needs (e.g. a ReadIndex "dummy" read, or {@link #awaitApplied}).
@@ -51,11 +72,19 @@ public final class KvStateMachine extends BaseStateMachine {
   private record Replica(KvStore store, KvCore core) {}
 
   private final Path dbDir;
-  private final StateMachineStorage snapshotStorage = new NoSnapshotStorage();
+  private final CheckpointSnapshotStorage snapshots = new CheckpointSnapshotStorage();
   private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
+  // Held while a snapshot is taken, and by pause(), so Ratis never moves the snapshot directory away
+  // (install) under a snapshot being written; after pause() no snapshot starts until RUNNING again.
+  private final ReentrantLock snapshotting = new ReentrantLock();
   private volatile Replica replica;
 
-  /** @param dbDir directory of the live RocksDB (outside Ratis' storage dir); created if absent. */
+  /**
+   * @param dbDir directory of the live RocksDB; created if absent. It must lie outside Ratis' storage
+   *     directory, and should share its filesystem: snapshots and installs then hard-link SST files
+   *     instead of copying them. Siblings {@code <dbDir>.restore-tmp} and {@code <dbDir>.old} are used
+   *     while the store is replaced from a snapshot.
+   */
   public KvStateMachine(Path dbDir) {
     this.dbDir = Objects.requireNonNull(dbDir, "dbDir");
   }
@@ -76,8 +105,8 @@ public final class KvStateMachine extends BaseStateMachine {
 
   /**
    * Index of the last log entry applied locally, including Raft configuration and metadata entries; 0
-   * before any. After a restart it starts from 0 again while Ratis replays the log, although the data
-   * (and {@link ReadView#appliedIndex()}) already reflect what was applied before.
+   * before any. After a restart it starts from the latest snapshot's index while Ratis replays the log
+   * after it, although the data (and {@link ReadView#appliedIndex()}) may already reflect more.
    */
   public long lastAppliedIndex() {
     return Math.max(0, getLastAppliedTermIndex().getIndex());
@@ -93,31 +122,128 @@ public final class KvStateMachine extends BaseStateMachine {
     return waiters.await(index);
   }
 
+  /**
+   * Takes a consistent copy of the live store for an online backup, without stopping the apply thread:
+   * entries keep being applied while the copy is made, and the copy holds some prefix of them. May be
+   * called from any thread, concurrently with applies and other backups. A snapshot install or close that
+   * starts meanwhile waits for the copy to finish.
+   *
+   * @param targetDir directory to create for the copy; it must not exist and its parent must. On the live
+   *     store's filesystem, SST files are hard-linked rather than copied (fast, little extra space).
+   * @return the copy and the (term, index) recorded inside it: it holds every entry up to that index and
+   *     none after
+   * @throws IllegalStateException if the state machine is not RUNNING (paused for an install, or closed)
+   * @throws FileAlreadyExistsException if {@code targetDir} exists
+   * @throws IOException if the copy fails; a partial {@code targetDir} may be left behind
+   */
+  public BackupCheckpoint checkpointForBackup(Path targetDir) throws IOException {
+    Path target = targetDir.toAbsolutePath();
+    if (Files.exists(target)) {
+      throw new FileAlreadyExistsException(target.toString());
+    }
+    Replica current = replica;
+    if (getLifeCycleState() != LifeCycle.State.RUNNING || current == null) {
+      throw new IllegalStateException("state machine is " + getLifeCycleState() + ", not taking backups");
+    }
+    try {
+      AppliedIndex applied = current.store().checkpoint(target);
+      LOG.info("{}: backup checkpoint {} at (t:{}, i:{})", this, target, applied.getTerm(), applied.getIndex());
+      return new BackupCheckpoint(target, applied.getTerm(), applied.getIndex());
+    } catch (StorageException e) {
+      throw new IOException("backup checkpoint to " + target + " failed: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
-    // lastAppliedTermIndex is left at its initial value, the TermIndex of the (absent) latest snapshot:
-    // Ratis replays from there and the DB's applied index only decides which entries to skip.
-    getLifeCycle().startAndTransition(this::openStore);
-  }
-
-  /** Stops serving reads. Ratis calls this before installing a snapshot, then {@link #reinitialize()}. */
-  @Override
-  public void pause() {
-    getLifeCycle().transition(LifeCycle.State.PAUSING);
-    getLifeCycle().transition(LifeCycle.State.PAUSED);
+    snapshots.init(raftStorage);
+    getLifeCycle().startAndTransition(() -> {
+      LiveDbSwap.recover(dbDir);
+      loadReplica();
+    });
   }
 
   /**
-   * Reloads the store from disk and serves again. Views opened before fail from here on. (When snapshots
-   * exist, this is where an installed snapshot replaces the live DB.)
+   * Stops serving reads and taking snapshots (waiting for one in progress). Ratis calls this on the
+   * snapshot-install thread before it replaces the snapshot directory, then {@link #reinitialize()}.
+   */
+  @Override
+  public void pause() {
+    snapshotting.lock();
+    try {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    } finally {
+      snapshotting.unlock();
+    }
+  }
+
+  /**
+   * Runs on the apply thread after Ratis installed a snapshot from the leader: replaces the live store
+   * with a copy of the newest snapshot if the store is behind it (as it always is after an install),
+   * reopens it and serves again from the snapshot's index. Views opened before fail from here on.
    */
   @Override
   public void reinitialize() throws IOException {
+    snapshots.reload();
     getLifeCycle().startAndTransition(() -> {
       closeStore();
-      openStore();
+      loadReplica();
     });
+  }
+
+  /**
+   * Writes a checkpoint of the store at the last applied entry into a new snapshot directory. Runs on the
+   * apply thread once every earlier apply is done. Configuration entries advance the applied index
+   * without a store write, so their (term, index) is first recorded in the store: the checkpoint's own
+   * applied index then equals the snapshot's.
+   *
+   * @return the index of the newest snapshot, new or not; -1 if there is none
+   * @throws IOException if the snapshot could not be written (Ratis logs it and carries on)
+   */
+  @Override
+  public long takeSnapshot() throws IOException {
+    snapshotting.lock();
+    try {
+      SnapshotInfo latest = snapshots.getLatestSnapshot();
+      long latestIndex = latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex();
+      TermIndex applied = getLastAppliedTermIndex();
+      Replica current = replica;
+      if (getLifeCycleState() != LifeCycle.State.RUNNING || current == null || applied.getIndex() <= latestIndex) {
+        return latestIndex;
+      }
+      if (current.store().applied().getIndex() > applied.getIndex()) {
+        // Replaying entries the store already holds: a checkpoint now would hold more than its name says.
+        return latestIndex;
+      }
+      return writeSnapshot(current.store(), applied);
+    } finally {
+      snapshotting.unlock();
+    }
+  }
+
+  private long writeSnapshot(KvStore store, TermIndex applied) throws IOException {
+    long start = System.nanoTime();
+    AppliedIndex expected = AppliedIndex.newBuilder().setTerm(applied.getTerm()).setIndex(applied.getIndex()).build();
+    Path staging = snapshots.stagingDir(applied);
+    try {
+      if (!store.applied().equals(expected)) {
+        store.advanceApplied(expected);
+      }
+      AppliedIndex inCheckpoint = store.checkpoint(staging);
+      if (!inCheckpoint.equals(expected)) {
+        throw new IOException("checkpoint records (t:" + inCheckpoint.getTerm() + ", i:" + inCheckpoint.getIndex()
+            + "), expected " + applied);
+      }
+    } catch (StorageException e) {
+      throw new IOException("snapshot " + applied + " failed: " + e.getMessage(), e);
+    }
+    SnapshotInfo snapshot = snapshots.publish(applied, staging);
+    long bytes = snapshot.getFiles().stream().mapToLong(FileInfo::getFileSize).sum();
+    LOG.info("{}: snapshot (t:{}, i:{}): {} files, {} bytes in {} ms", this, applied.getTerm(), applied.getIndex(),
+        snapshot.getFiles().size(), bytes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    return applied.getIndex();
   }
 
   /** Rejects, before it is logged, a request whose content is not a {@link Command} with an operation. */
@@ -174,7 +300,7 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public StateMachineStorage getStateMachineStorage() {
-    return snapshotStorage;
+    return snapshots;
   }
 
   /** Closes the store and fails pending {@link #awaitApplied} futures. Safe to call more than once. */
@@ -182,6 +308,30 @@ public final class KvStateMachine extends BaseStateMachine {
   public void close() {
     getLifeCycle().checkStateAndClose(this::closeStore);
     waiters.close();
+  }
+
+  /**
+   * Opens the live store, first rebuilding it from the latest snapshot if it is missing or behind it, and
+   * sets the applied index to the snapshot's: Ratis replays its log from there, and the store's own
+   * applied index only decides which replayed entries to skip.
+   */
+  private void loadReplica() throws IOException {
+    SnapshotInfo snapshot = snapshots.getLatestSnapshot();
+    openStore();
+    if (snapshot == null) {
+      return;
+    }
+    long storeIndex = replica.store().applied().getIndex();
+    if (storeIndex < snapshot.getIndex()) {
+      closeStore();
+      long start = System.nanoTime();
+      LiveDbSwap.replace(snapshots.directoryOf(snapshot), dbDir);
+      LOG.info("{}: replaced the store (applied {}) with snapshot {} in {} ms", this, storeIndex,
+          snapshot.getTermIndex(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      openStore();
+    }
+    setLastAppliedTermIndex(snapshot.getTermIndex());
+    waiters.advance(snapshot.getIndex());
   }
 
   private void openStore() throws IOException {

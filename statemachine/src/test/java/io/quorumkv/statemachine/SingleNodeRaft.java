@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -49,12 +51,18 @@ final class SingleNodeRaft implements AutoCloseable {
 
   /** Starts (or restarts, on the same directory and port) the node and waits until it leads. */
   static SingleNodeRaft start(Path root, int port) throws Exception {
+    return start(root, port, properties -> { });
+  }
+
+  /** {@link #start(Path, int)} with extra Ratis settings applied on top of the harness' own. */
+  static SingleNodeRaft start(Path root, int port, Consumer<RaftProperties> settings) throws Exception {
     RaftPeer peer = RaftPeer.newBuilder().setId(PEER_ID).setAddress("127.0.0.1:" + port).build();
     RaftProperties properties = new RaftProperties();
     RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
     GrpcConfigKeys.Server.setPort(properties, port);
     RaftServerConfigKeys.setStorageDir(properties, List.of(root.resolve("ratis").toFile()));
     RaftServerConfigKeys.setRemovedGroupsDir(properties, root.resolve("removed-groups").toFile());
+    settings.accept(properties);
 
     KvStateMachine stateMachine = new KvStateMachine(root.resolve("db"));
     RaftServer server = RaftServer.newBuilder()
@@ -81,6 +89,15 @@ final class SingleNodeRaft implements AutoCloseable {
   }
 
   RaftClientReply submit(ClientId clientId, long callId, Message message) throws Exception {
+    return submitAsync(clientId, callId, message).get(30, TimeUnit.SECONDS);
+  }
+
+  CompletableFuture<RaftClientReply> submitAsync(ClientId clientId, long callId, Command command) throws IOException {
+    return submitAsync(clientId, callId, Message.valueOf(UnsafeByteOperations.unsafeWrap(command.toByteArray())));
+  }
+
+  private CompletableFuture<RaftClientReply> submitAsync(ClientId clientId, long callId, Message message)
+      throws IOException {
     RaftClientRequest request = RaftClientRequest.newBuilder()
         .setClientId(clientId)
         .setServerId(PEER_ID)
@@ -89,11 +106,11 @@ final class SingleNodeRaft implements AutoCloseable {
         .setMessage(message)
         .setType(RaftClientRequest.writeRequestType())
         .build();
-    return server.submitClientRequestAsync(request).get(30, TimeUnit.SECONDS);
+    return server.submitClientRequestAsync(request);
   }
 
   RaftClientReply submit(ClientId clientId, long callId, Command command) throws Exception {
-    return submit(clientId, callId, Message.valueOf(UnsafeByteOperations.unsafeWrap(command.toByteArray())));
+    return submitAsync(clientId, callId, command).get(30, TimeUnit.SECONDS);
   }
 
   static CommandResult result(RaftClientReply reply) throws com.google.protobuf.InvalidProtocolBufferException {

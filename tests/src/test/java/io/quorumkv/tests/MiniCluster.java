@@ -3,6 +3,7 @@ package io.quorumkv.tests;
 import io.quorumkv.server.QuorumKvNode;
 import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.Limits;
+import io.quorumkv.server.config.LogSettings;
 import io.quorumkv.server.config.NodeSpec;
 import io.quorumkv.server.config.RaftSettings;
 import java.io.IOException;
@@ -37,12 +38,16 @@ public final class MiniCluster implements AutoCloseable {
   }
 
   public static MiniCluster start(int size, Limits limits) throws IOException, InterruptedException {
+    return start(size, limits, LogSettings.DEFAULTS);
+  }
+
+  public static MiniCluster start(int size, Limits limits, LogSettings log) throws IOException, InterruptedException {
     Path root = TestSupport.newTestDir("minicluster-");
     List<NodeSpec> nodes = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
       nodes.add(new NodeSpec("n" + i, "127.0.0.1", TestSupport.freePort(), TestSupport.freePort(), root.resolve("n" + i)));
     }
-    MiniCluster cluster = new MiniCluster(new ClusterConfig("mini-" + root.getFileName(), nodes, limits, TEST_RAFT));
+    MiniCluster cluster = new MiniCluster(new ClusterConfig("mini-" + root.getFileName(), nodes, limits, TEST_RAFT, log));
     try {
       for (NodeSpec n : nodes) {
         cluster.startNode(n.id());
@@ -85,6 +90,18 @@ public final class MiniCluster implements AutoCloseable {
     QuorumKvNode node = running.remove(nodeId);
     if (node != null) {
       node.close();
+    }
+  }
+
+  /** The member's data dir (holds ratis/ and db/); stop the member before touching it. */
+  public Path dataDir(String nodeId) {
+    return config.requireNode(nodeId).dataDir();
+  }
+
+  /** Starts a stopped member again on its data dir. */
+  public synchronized void start(String nodeId) throws IOException {
+    if (!running.containsKey(nodeId)) {
+      startNode(nodeId);
     }
   }
 

@@ -2,31 +2,52 @@ package io.quorumkv.server.api;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.quorumkv.proto.v1.BackupChunk;
+import io.quorumkv.proto.v1.BackupManifest;
+import io.quorumkv.proto.v1.BackupRequest;
+import io.quorumkv.proto.v1.ErrorCode;
 import io.quorumkv.proto.v1.ClusterGrpc;
 import io.quorumkv.proto.v1.Member;
 import io.quorumkv.proto.v1.MemberStatusRequest;
 import io.quorumkv.proto.v1.MemberStatusResponse;
 import io.quorumkv.proto.v1.Role;
+import io.quorumkv.proto.v1.SnapshotRequest;
+import io.quorumkv.proto.v1.SnapshotResponse;
 import io.quorumkv.proto.v1.StatusRequest;
 import io.quorumkv.proto.v1.StatusResponse;
+import io.quorumkv.proto.v1.TransferLeadershipRequest;
+import io.quorumkv.proto.v1.TransferLeadershipResponse;
+import io.quorumkv.server.Directories;
 import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.NodeSpec;
 import io.quorumkv.server.errors.ErrorCatalog;
+import io.quorumkv.server.errors.KvError;
 import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.statemachine.KvStateMachine;
+import io.quorumkv.statemachine.snapshot.BackupCheckpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.server.DivisionInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The Cluster gRPC service: this member's status, and the whole cluster's as this member can see it. */
 public final class ClusterService extends ClusterGrpc.ClusterImplBase implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterService.class);
   private static final long PEER_TIMEOUT_MILLIS = 1000;
+  private static final long SNAPSHOT_TIMEOUT_MILLIS = 120_000;
+  private static final long TRANSFER_TIMEOUT_MILLIS = 10_000;
 
   private final ClusterConfig cluster;
   private final NodeSpec self;
@@ -34,6 +55,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   private final KvStateMachine stateMachine;
   private final Headers headers;
   private final Executor executor;
+  private final LocalReads reads;
   private final Map<String, ManagedChannel> peerChannels = new ConcurrentHashMap<>();
 
   public ClusterService(ClusterConfig cluster, NodeSpec self, RaftGateway raft, KvStateMachine stateMachine,
@@ -44,6 +66,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
     this.stateMachine = stateMachine;
     this.headers = headers;
     this.executor = executor;
+    this.reads = new LocalReads(raft, stateMachine, executor);
   }
 
   @Override
@@ -76,13 +99,75 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
     }, executor);
   }
 
+  @Override
+  public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> response) {
+    raft.takeSnapshot(SNAPSHOT_TIMEOUT_MILLIS).whenCompleteAsync((index, error) -> {
+      if (error != null) {
+        response.onError(ErrorCatalog.toStatus(error));
+        return;
+      }
+      response.onNext(SnapshotResponse.newBuilder().setHeader(headers.at(stateMachine.lastAppliedIndex()))
+          .setSnapshotIndex(index).build());
+      response.onCompleted();
+    }, executor);
+  }
+
+  @Override
+  public void transferLeadership(TransferLeadershipRequest request,
+      StreamObserver<TransferLeadershipResponse> response) {
+    raft.transferLeadership(request.getToMember().isEmpty() ? null : request.getToMember(), TRANSFER_TIMEOUT_MILLIS)
+        .whenCompleteAsync((leader, error) -> {
+          if (error != null) {
+            response.onError(ErrorCatalog.toStatus(error));
+            return;
+          }
+          response.onNext(TransferLeadershipResponse.newBuilder()
+              .setHeader(headers.at(stateMachine.lastAppliedIndex())).setNewLeaderId(leader).build());
+          response.onCompleted();
+        }, executor);
+  }
+
+  /** Checkpoints the local state (after a read barrier for LINEARIZABLE) and streams it; see cluster.proto. */
+  @Override
+  public void backup(BackupRequest request, StreamObserver<BackupChunk> response) {
+    ServerCallStreamObserver<BackupChunk> call = (ServerCallStreamObserver<BackupChunk>) response;
+    BackupStreamer streamer = BackupStreamer.attach(call);
+    reads.ready(request.getRead()).thenRunAsync(() -> {
+      Path dir = self.dataDir().resolve("backup-tmp").resolve(UUID.randomUUID().toString());
+      try {
+        Files.createDirectories(dir.getParent());
+        BackupCheckpoint checkpoint = stateMachine.checkpointForBackup(dir);
+        streamer.begin(checkpoint.dir(), BackupManifest.newBuilder()
+            .setClusterId(headers.clusterId()).setMemberId(headers.memberId())
+            .setAppliedTerm(checkpoint.term()).setAppliedIndex(checkpoint.index()));
+      } catch (IOException | RuntimeException e) {
+        deleteQuietly(dir);
+        call.onError(ErrorCatalog.toStatus(e instanceof IllegalStateException
+            ? new KvError(ErrorCode.NODE_UNAVAILABLE, "cannot back up now: " + e.getMessage()) : e));
+      }
+    }, executor).exceptionally(error -> {
+      call.onError(ErrorCatalog.toStatus(error));
+      return null;
+    });
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      Directories.deleteRecursively(dir);
+    } catch (IOException e) {
+      LOG.warn("could not delete backup checkpoint {}", dir, e);
+    }
+  }
+
   private Member localMember() {
     DivisionInfo info = raft.info();
     Member.Builder member = base(self).setReachable(true)
         .setRole(roleOf(info))
         .setTerm(info.getCurrentTerm())
         .setCommitIndex(Math.max(0, raft.commitIndex()))
-        .setAppliedIndex(Math.max(0, stateMachine.lastAppliedIndex()));
+        .setAppliedIndex(Math.max(0, stateMachine.lastAppliedIndex()))
+        .setSnapshotIndex(raft.snapshotIndex())
+        .setLogStartIndex(raft.logStartIndex());
     if (info.getLeaderId() != null) {
       member.setLeaderId(info.getLeaderId().toString());
     }

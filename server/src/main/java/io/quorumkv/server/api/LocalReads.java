@@ -41,7 +41,8 @@ final class LocalReads {
     }, executor);
   }
 
-  private CompletableFuture<Void> ready(ReadOptions options) {
+  /** Completes once a local read at this consistency may start. */
+  CompletableFuture<Void> ready(ReadOptions options) {
     if (options.getConsistency() != Consistency.STALE) {
       return raft.readBarrier();
     }

@@ -16,7 +16,12 @@ import java.util.UUID;
  * @param name  cluster name; the cluster id (and Raft group id) is derived from it, so it must never change
  * @param nodes the members, in the order the file lists them
  */
-public record ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft) {
+public record ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log) {
+
+  /** A cluster with default log settings. */
+  public ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft) {
+    this(name, nodes, limits, raft, LogSettings.DEFAULTS);
+  }
 
   public ClusterConfig {
     if (name == null || name.isBlank()) {
@@ -41,6 +46,11 @@ public record ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, Ra
 
   /** Stable cluster id: a name-based UUID, also used as the Raft group id. */
   public UUID clusterId() {
+    return clusterIdOf(name);
+  }
+
+  /** The cluster id of a cluster with this name. */
+  public static UUID clusterIdOf(String name) {
     return UUID.nameUUIDFromBytes(("quorumkv:" + name).getBytes(StandardCharsets.UTF_8));
   }
 

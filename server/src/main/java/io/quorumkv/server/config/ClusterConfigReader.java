@@ -34,11 +34,11 @@ public final class ClusterConfigReader {
     if (root == null || !root.isObject()) {
       throw new ConfigException("cluster file " + file + " is empty or not a YAML mapping");
     }
-    Section top = new Section("", root, Set.of("cluster", "nodes", "limits", "raft"));
+    Section top = new Section("", root, Set.of("cluster", "nodes", "limits", "raft", "log"));
     Section cluster = top.section("cluster", Set.of("name", "data-dir"));
     String name = cluster.requireText("name");
     Path dataRoot = Path.of(cluster.text("data-dir", "data/" + name));
-    return new ClusterConfig(name, readNodes(top, dataRoot), readLimits(top), readRaft(top));
+    return new ClusterConfig(name, readNodes(top, dataRoot), readLimits(top), readRaft(top), readLog(top));
   }
 
   private static List<NodeSpec> readNodes(Section top, Path dataRoot) {
@@ -88,6 +88,17 @@ public final class ClusterConfigReader {
         s.duration("read-timeout", d.readTimeout()));
   }
 
+  private static LogSettings readLog(Section top) {
+    LogSettings d = LogSettings.DEFAULTS;
+    Section s = top.section("log", Set.of("snapshot-every-entries", "snapshots-retained", "purge-keeps-entries",
+        "segment-bytes"));
+    return new LogSettings(
+        s.longInteger("snapshot-every-entries", d.snapshotEveryEntries()),
+        s.integer("snapshots-retained", d.snapshotsRetained()),
+        s.longInteger("purge-keeps-entries", d.purgeKeepsEntries()),
+        s.longInteger("segment-bytes", d.segmentBytes()));
+  }
+
   /** A YAML mapping with a fixed set of allowed keys, and typed getters that name the full key in errors. */
   private record Section(String path, JsonNode node, Set<String> allowed) {
     Section {
@@ -129,6 +140,17 @@ public final class ClusterConfigReader {
         throw new ConfigException(path + key + ": '" + v.asText() + "' is not an integer");
       }
       return v.asInt();
+    }
+
+    long longInteger(String key, long fallback) {
+      JsonNode v = node.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+        throw new ConfigException(path + key + ": '" + v.asText() + "' is not an integer");
+      }
+      return v.asLong();
     }
 
     int port(String key) {

@@ -24,6 +24,7 @@ import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
 import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 
 /**
@@ -40,16 +41,17 @@ public final class ErrorCatalog {
       Metadata.Key.of("quorumkv-leader-endpoint", Metadata.ASCII_STRING_MARSHALLER);
 
   /** Error code → gRPC status. UNAVAILABLE means "retry with the same WriteId". */
-  private static final Map<ErrorCode, Status.Code> STATUS_OF = new EnumMap<>(Map.of(
-      ErrorCode.NOT_LEADER, Status.Code.UNAVAILABLE,
-      ErrorCode.LEADER_NOT_READY, Status.Code.UNAVAILABLE,
-      ErrorCode.OVERLOADED, Status.Code.UNAVAILABLE,
-      ErrorCode.NODE_UNAVAILABLE, Status.Code.UNAVAILABLE,
-      ErrorCode.STALE_READ_TIMEOUT, Status.Code.UNAVAILABLE,
-      ErrorCode.READ_BARRIER_FAILED, Status.Code.UNAVAILABLE,
-      ErrorCode.INVALID_REQUEST, Status.Code.INVALID_ARGUMENT,
-      ErrorCode.NOT_AN_INTEGER, Status.Code.FAILED_PRECONDITION,
-      ErrorCode.INTERNAL_ERROR, Status.Code.INTERNAL));
+  private static final Map<ErrorCode, Status.Code> STATUS_OF = new EnumMap<>(Map.ofEntries(
+      Map.entry(ErrorCode.LEADER_UNREACHABLE, Status.Code.UNAVAILABLE),
+      Map.entry(ErrorCode.NOT_LEADER, Status.Code.UNAVAILABLE),
+      Map.entry(ErrorCode.LEADER_NOT_READY, Status.Code.UNAVAILABLE),
+      Map.entry(ErrorCode.OVERLOADED, Status.Code.UNAVAILABLE),
+      Map.entry(ErrorCode.NODE_UNAVAILABLE, Status.Code.UNAVAILABLE),
+      Map.entry(ErrorCode.STALE_READ_TIMEOUT, Status.Code.UNAVAILABLE),
+      Map.entry(ErrorCode.READ_BARRIER_FAILED, Status.Code.UNAVAILABLE),
+      Map.entry(ErrorCode.INVALID_REQUEST, Status.Code.INVALID_ARGUMENT),
+      Map.entry(ErrorCode.NOT_AN_INTEGER, Status.Code.FAILED_PRECONDITION),
+      Map.entry(ErrorCode.INTERNAL_ERROR, Status.Code.INTERNAL)));
 
   private ErrorCatalog() {}
 
@@ -110,6 +112,9 @@ public final class ErrorCatalog {
     if (t instanceof ReadException || t instanceof ReadIndexException) {
       return new KvError(ErrorCode.READ_BARRIER_FAILED, "linearizable read failed: " + t.getMessage());
     }
+    if (t instanceof TimeoutIOException || isRatisTransportFailure(t)) {
+      return new KvError(ErrorCode.LEADER_UNREACHABLE, "could not reach the leader: " + t.getMessage());
+    }
     if (t instanceof StateMachineException) {
       return new KvError(ErrorCode.INTERNAL_ERROR, "state machine failure: " + t.getMessage(), null, t);
     }
@@ -126,6 +131,11 @@ public final class ErrorCatalog {
     String where = hint == null ? "no leader is known yet" : "the leader is " + hint.id()
         + (hint.clientEndpoint() == null ? "" : " at " + hint.clientEndpoint());
     return new KvError(ErrorCode.NOT_LEADER, "this member is not the leader; " + where, hint, null);
+  }
+
+  /** Ratis' own (shaded) gRPC reports a peer it cannot reach with its own exception types. */
+  private static boolean isRatisTransportFailure(Throwable t) {
+    return t.getClass().getName().startsWith("org.apache.ratis.thirdparty.io.grpc.");
   }
 
   private static Throwable unwrap(Throwable t) {

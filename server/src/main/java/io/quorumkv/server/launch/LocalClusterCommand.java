@@ -1,18 +1,15 @@
 package io.quorumkv.server.launch;
 
+import io.quorumkv.server.Directories;
 import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.ClusterConfigReader;
 import io.quorumkv.server.config.NodeSpec;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,7 +38,7 @@ final class LocalClusterCommand implements Callable<Integer> {
     ClusterConfig cluster = ClusterConfigReader.read(config);
     if (fresh) {
       for (NodeSpec node : cluster.nodes()) {
-        deleteRecursively(node.dataDir());
+        Directories.deleteRecursively(node.dataDir());
       }
     }
     long startNanos = System.nanoTime();
@@ -99,17 +96,6 @@ final class LocalClusterCommand implements Callable<Integer> {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
       }
     }
   }

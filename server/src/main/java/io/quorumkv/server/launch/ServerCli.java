@@ -3,10 +3,10 @@ package io.quorumkv.server.launch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point for the node-side commands of {@code quorumkv}: {@code node} and {@code local-cluster}. */
+/** Entry point for the node-side commands of {@code quorumkv}: {@code node}, {@code local-cluster}, {@code restore}. */
 @Command(name = "quorumkv", mixinStandardHelpOptions = true,
     description = "QuorumKV node commands.",
-    subcommands = {NodeCommand.class, LocalClusterCommand.class})
+    subcommands = {NodeCommand.class, LocalClusterCommand.class, RestoreCommand.class})
 public final class ServerCli implements Runnable {
 
   public static void main(String[] args) {

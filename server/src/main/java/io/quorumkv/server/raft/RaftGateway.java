@@ -8,14 +8,18 @@ import io.quorumkv.server.errors.KvError;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
@@ -28,7 +32,7 @@ public final class RaftGateway {
   private final RaftServer server;
   private final RaftServer.Division division;
   private final Map<String, String> clientEndpointOf;
-  /** Identity of this member's own read-barrier requests; reads are never deduplicated. */
+  /** Identity of this member's own reads and admin requests; they are never deduplicated. */
   private final ClientId readClientId = ClientId.randomId();
   private final AtomicLong readCallIds = new AtomicLong();
 
@@ -72,6 +76,88 @@ public final class RaftGateway {
     }
     String id = leader.toString();
     return Optional.of(new KvError.LeaderHint(id, clientEndpointOf.get(id)));
+  }
+
+  /**
+   * Takes a snapshot on this member now, unless nothing was applied since the latest one, and completes
+   * with the snapshot's index (Ratis then purges the log up to it).
+   */
+  public CompletableFuture<Long> takeSnapshot(long timeoutMillis) {
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(readClientId, server.getId(),
+          division.getGroup().getGroupId(), readCallIds.incrementAndGet(), timeoutMillis, 1));
+    } catch (Exception e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    return reply.handle((r, error) -> {
+      if (error != null) {
+        throw ErrorCatalog.fromRatis(error, this::endpointOf);
+      }
+      if (!r.isSuccess()) {
+        throw ErrorCatalog.fromRatis(ErrorCatalog.failureOf(r), this::endpointOf);
+      }
+      return r.getLogIndex();
+    });
+  }
+
+  /**
+   * Hands leadership over (to {@code toMember}, or to whoever wins the next election when null) and
+   * completes with the new leader's id. Fails with NOT_LEADER on a follower.
+   */
+  public CompletableFuture<String> transferLeadership(String toMember, long timeoutMillis) {
+    if (!division.getInfo().isLeader()) {
+      return CompletableFuture.failedFuture(ErrorCatalog.notLeader(leaderHint().orElse(null)));
+    }
+    RaftPeerId oldLeader = server.getId();
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = server.transferLeadershipAsync(new TransferLeadershipRequest(readClientId, server.getId(),
+          division.getGroup().getGroupId(), readCallIds.incrementAndGet(),
+          toMember == null ? null : RaftPeerId.valueOf(toMember), timeoutMillis));
+    } catch (Exception e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    return reply.handle((r, error) -> {
+      if (error != null) {
+        throw ErrorCatalog.fromRatis(error, this::endpointOf);
+      }
+      if (!r.isSuccess()) {
+        throw ErrorCatalog.fromRatis(ErrorCatalog.failureOf(r), this::endpointOf);
+      }
+      return oldLeader;
+    }).thenCompose(old -> awaitLeaderOtherThan(old, timeoutMillis));
+  }
+
+  private CompletableFuture<String> awaitLeaderOtherThan(RaftPeerId old, long timeoutMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    return CompletableFuture.supplyAsync(() -> {
+      while (System.nanoTime() < deadline) {
+        RaftPeerId leader = division.getInfo().getLeaderId();
+        if (leader != null && !leader.equals(old)) {
+          return leader.toString();
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      throw new KvError(io.quorumkv.proto.v1.ErrorCode.LEADER_NOT_READY,
+          "no new leader within " + timeoutMillis + " ms after " + old + " stepped down");
+    });
+  }
+
+  /** Index of this member's latest snapshot, 0 if it has none. */
+  public long snapshotIndex() {
+    SnapshotInfo latest = division.getStateMachine().getLatestSnapshot();
+    return latest == null ? 0 : Math.max(0, latest.getIndex());
+  }
+
+  /** Index of the first entry still in this member's Raft log. */
+  public long logStartIndex() {
+    return Math.max(0, division.getRaftLog().getStartIndex());
   }
 
   public DivisionInfo info() {

@@ -1,6 +1,7 @@
 package io.quorumkv.server.raft;
 
 import io.quorumkv.server.config.ClusterConfig;
+import io.quorumkv.server.config.LogSettings;
 import io.quorumkv.server.config.NodeSpec;
 import io.quorumkv.server.config.RaftSettings;
 import java.io.File;
@@ -56,9 +57,27 @@ public final class RaftPropertiesFactory {
     RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf(SNAPSHOT_CHUNK_BYTES));
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(entryLimit, SNAPSHOT_CHUNK_BYTES) + MIB));
 
-    // Snapshots and log purging arrive with the durability work; until then the log is kept whole.
-    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, false);
+    setSnapshotsAndPurging(p, cluster.log());
     return p;
+  }
+
+  /**
+   * Snapshots every N applied entries; the log is purged up to the latest snapshot even while a member is
+   * down (purge.upto.snapshot.index), keeping a tail for slightly lagging members. A torn last entry is
+   * always dropped by Ratis; any other corruption of a log segment stops the member with an error naming
+   * the file (EXCEPTION), because skipping entries that were fsynced and acknowledged could lose data.
+   */
+  private static void setSnapshotsAndPurging(RaftProperties p, LogSettings log) {
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, log.snapshotEveryEntries());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, log.snapshotsRetained());
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, log.purgeKeepsEntries());
+    // Ratis only purges when the snapshot moved this far past the last purge; keep it below the snapshot interval.
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, log.snapshotEveryEntries() / 2)));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(log.segmentBytes()));
+    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(4 * MIB, log.segmentBytes())));
+    RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
   }
 
   /** The largest log entry Ratis will accept with this config. */

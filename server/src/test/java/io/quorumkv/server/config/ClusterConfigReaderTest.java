@@ -47,12 +47,14 @@ class ClusterConfigReaderTest {
                  default-scan-limit: 5, max-scan-limit: 50, max-scan-page-bytes: 4096, max-message-bytes: 1048576}
         raft: {election-timeout-min: 300ms, election-timeout-max: 1s, request-timeout: 2s,
                retry-cache-expiry: 5m, read-timeout: 4s}
+        log: {snapshot-every-entries: 500, snapshots-retained: 3, purge-keeps-entries: 20, segment-bytes: 1048576}
         """);
     assertThat(c.requireNode("a").dataDir()).isEqualTo(Path.of("/d/a"));
     assertThat(c.requireNode("b").dataDir()).isEqualTo(Path.of("/srv/q/b"));
     assertThat(c.limits()).isEqualTo(new Limits(100, 1000, 10, 2000, 5, 50, 4096, 1048576));
     assertThat(c.raft()).isEqualTo(new RaftSettings(Duration.ofMillis(300), Duration.ofSeconds(1),
         Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(4)));
+    assertThat(c.log()).isEqualTo(new LogSettings(500, 3, 20, 1048576));
   }
 
   @Test
@@ -86,6 +88,8 @@ class ClusterConfigReaderTest {
         .hasMessageContaining("nodes[0].raft-port");
     assertThatThrownBy(() -> read("cluster: {name: d}\n" + node + "raft: {read-timeout: soon}\n"))
         .hasMessageContaining("raft.read-timeout");
+    assertThatThrownBy(() -> read("cluster: {name: d}\n" + node + "log: {snapshots-retained: 1}\n"))
+        .hasMessageContaining("log.snapshots-retained");
     assertThatThrownBy(() -> read("cluster: {name: d}\n" + node + "limits: {max-key-bytes: 0}\n"))
         .hasMessageContaining("limits.max-key-bytes");
     assertThatThrownBy(() -> read("cluster: {name: d}\n" + node + "limits: {max-message-bytes: 1048576}\n"))
@@ -110,5 +114,6 @@ class ClusterConfigReaderTest {
     ClusterConfig reference = ClusterConfigReader.read(configDir.resolve("reference.yaml"));
     assertThat(reference.limits()).isEqualTo(Limits.DEFAULTS);
     assertThat(reference.raft()).isEqualTo(RaftSettings.DEFAULTS);
+    assertThat(reference.log()).isEqualTo(LogSettings.DEFAULTS);
   }
 }

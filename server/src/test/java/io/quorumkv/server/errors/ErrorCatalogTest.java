@@ -55,6 +55,17 @@ class ErrorCatalogTest {
   }
 
   @Test
+  void aLeaderThatCannotBeReachedIsRetryable() {
+    // Ratis reports an unreachable peer with its shaded gRPC exception (bug B1 in docs/chaos.md).
+    Throwable transport = new org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException(
+        org.apache.ratis.thirdparty.io.grpc.Status.UNAVAILABLE.withDescription("io exception"));
+    assertThat(classify(transport).code()).isEqualTo(ErrorCode.LEADER_UNREACHABLE);
+    assertThat(ErrorCatalog.toStatus(classify(transport)).getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(classify(new org.apache.ratis.protocol.exceptions.TimeoutIOException("slow")).code())
+        .isEqualTo(ErrorCode.LEADER_UNREACHABLE);
+  }
+
+  @Test
   void everyErrorCodeHasAStatus() {
     for (ErrorCode code : ErrorCode.values()) {
       if (code == ErrorCode.ERROR_CODE_UNSPECIFIED || code == ErrorCode.UNRECOGNIZED) {

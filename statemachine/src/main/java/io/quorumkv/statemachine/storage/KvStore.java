@@ -5,6 +5,7 @@ import io.quorumkv.proto.internal.AppliedIndex;
 import io.quorumkv.proto.internal.CommandResult;
 import io.quorumkv.proto.internal.StoredValue;
 import io.quorumkv.statemachine.read.ReadView;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -38,6 +39,25 @@ public interface KvStore extends AutoCloseable {
    * @throws IllegalArgumentException if {@code applied.index} is not above {@link #applied()}'s index
    */
   void commit(WriteSet writes, AppliedIndex applied, CommandResult result);
+
+  /**
+   * Records {@code applied} as the last applied entry without changing any key or result: for log entries
+   * that carry no command (Raft configuration and metadata entries), so that the store can claim to hold
+   * everything up to them. Single-threaded like {@link #commit}.
+   *
+   * @throws IllegalArgumentException if {@code applied.index} is below {@link #applied()}'s index
+   */
+  void advanceApplied(AppliedIndex applied);
+
+  /**
+   * Writes a consistent, self-contained copy of the committed state into {@code target}, sharing
+   * immutable files with the live store where the filesystem allows. May run on any thread, concurrently
+   * with {@link #commit}: the copy holds some prefix of the commits, never part of one.
+   *
+   * @param target directory to create; it must not exist, its parent must
+   * @return the last applied entry as recorded inside the copy (so it agrees with the copy's data)
+   */
+  AppliedIndex checkpoint(Path target);
 
   /** Opens a consistent view of the committed state as of now. The caller must close it. */
   ReadView openView();

@@ -16,8 +16,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -92,12 +94,8 @@ public final class RocksKvStore implements KvStore {
     try {
       Files.createDirectories(dir);
       RocksTuning tuning = new RocksTuning(resources);
-      List<ColumnFamilyDescriptor> families = List.of(
-          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, tuning.dataOptions()),
-          new ColumnFamilyDescriptor(META_FAMILY, tuning.smallOptions()),
-          new ColumnFamilyDescriptor(RESULTS_FAMILY, tuning.smallOptions()));
       List<ColumnFamilyHandle> handles = new ArrayList<>();
-      RocksDB db = resources.track(RocksDB.open(tuning.dbOptions(), dir.toString(), families, handles));
+      RocksDB db = resources.track(RocksDB.open(tuning.dbOptions(), dir.toString(), families(tuning), handles));
       handles.forEach(resources::track);
       WriteOptions writeOptions = resources.track(new WriteOptions().setSync(false).setDisableWAL(false));
       return new RocksKvStore(resultRetention, resources, db, handles, writeOptions);
@@ -109,6 +107,35 @@ public final class RocksKvStore implements KvStore {
       }
       throw new StorageException("cannot open RocksDB in " + dir, e);
     }
+  }
+
+  /**
+   * Reads the last applied entry recorded in the store in {@code dir} (e.g. a {@link #checkpoint}) without
+   * changing a byte there: the store is opened read-only and RocksDB's info log goes to this process' log
+   * instead of a file in {@code dir}.
+   *
+   * @throws StorageException if {@code dir} does not hold a readable store
+   */
+  public static AppliedIndex appliedIndexOf(Path dir) {
+    try (NativeResources resources = new NativeResources()) {
+      RocksTuning tuning = new RocksTuning(resources);
+      DBOptions options = tuning.dbOptions().setCreateIfMissing(false).setCreateMissingColumnFamilies(false);
+      options.setLogger(resources.track(new ForwardingRocksLogger(options.infoLogLevel())));
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      RocksDB db = resources.track(RocksDB.openReadOnly(options, dir.toString(), families(tuning), handles));
+      handles.forEach(resources::track);
+      byte[] bytes = db.get(handles.get(1), APPLIED_KEY);
+      return bytes == null ? AppliedIndex.getDefaultInstance() : parse(AppliedIndex.parser(), bytes);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read the applied index of the store in " + dir, e);
+    }
+  }
+
+  private static List<ColumnFamilyDescriptor> families(RocksTuning tuning) {
+    return List.of(
+        new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, tuning.dataOptions()),
+        new ColumnFamilyDescriptor(META_FAMILY, tuning.smallOptions()),
+        new ColumnFamilyDescriptor(RESULTS_FAMILY, tuning.smallOptions()));
   }
 
   @Override
@@ -157,6 +184,38 @@ public final class RocksKvStore implements KvStore {
       return null;
     });
     applied = newApplied;
+  }
+
+  @Override
+  public void advanceApplied(AppliedIndex newApplied) {
+    long previous = applied.getIndex();
+    if (newApplied.getIndex() < previous) {
+      throw new IllegalArgumentException(
+          "applied index " + newApplied.getIndex() + " below the current " + previous);
+    }
+    guarded(() -> {
+      db.put(meta, writeOptions, APPLIED_KEY, newApplied.toByteArray());
+      return null;
+    });
+    applied = newApplied;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A RocksDB checkpoint: memtables are flushed, SST files are hard-linked when {@code target} is on
+   * the same filesystem, the rest is copied. The WAL goes along, so the checkpoint is consistent across
+   * column families even while commits continue.
+   */
+  @Override
+  public AppliedIndex checkpoint(Path target) {
+    guarded(() -> {
+      try (Checkpoint checkpoint = Checkpoint.create(db)) {
+        checkpoint.createCheckpoint(target.toString());
+      }
+      return null;
+    });
+    return appliedIndexOf(target);
   }
 
   /**

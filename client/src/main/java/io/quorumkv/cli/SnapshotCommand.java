@@ -1,0 +1,35 @@
+package io.quorumkv.cli;
+
+import io.quorumkv.client.QuorumKvClient;
+import io.quorumkv.client.QuorumKvException;
+import io.quorumkv.client.SnapshotResult;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "snapshot",
+    description = {
+      "Asks members to take a snapshot now and purge their Raft log up to it; prints each member's",
+      "snapshot index. Default: every member in --endpoints."
+    })
+final class SnapshotCommand extends ClientCommand {
+  @Option(names = "--member-endpoint", paramLabel = "HOST:PORT", description = "Only this member.")
+  String only;
+
+  @Override
+  int run(QuorumKvClient client) {
+    List<String> targets = only != null ? List.of(only) : client.endpoints();
+    int exit = ExitCodes.OK;
+    for (String endpoint : targets) {
+      try {
+        SnapshotResult r = client.admin().snapshot(endpoint);
+        out().printf("%s (%s): snapshot at index %d%n", r.member(), endpoint, r.snapshotIndex());
+      } catch (QuorumKvException e) {
+        err().printf("%s: %s%n", endpoint, e.getMessage());
+        exit = ExitCodes.UNAVAILABLE;
+      }
+    }
+    return exit;
+  }
+}

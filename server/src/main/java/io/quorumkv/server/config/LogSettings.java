@@ -1,0 +1,31 @@
+package io.quorumkv.server.config;
+
+/**
+ * Snapshots and Raft log retention, the same on every member.
+ *
+ * @param snapshotEveryEntries take a snapshot once this many log entries were applied since the last one
+ * @param snapshotsRetained    snapshots kept on disk (the newest ones); at least 2, since a leader may
+ *                             still be sending the older one to a follower
+ * @param purgeKeepsEntries    log entries kept behind the latest snapshot, so a follower lagging by fewer
+ *                             entries catches up from the log instead of a full snapshot install
+ * @param segmentBytes         size of one Raft log segment file; the log is purged whole segments at a time
+ */
+public record LogSettings(long snapshotEveryEntries, int snapshotsRetained, long purgeKeepsEntries, long segmentBytes) {
+
+  public static final LogSettings DEFAULTS = new LogSettings(100_000, 2, 10_000, 16L * 1024 * 1024);
+
+  public LogSettings {
+    if (snapshotEveryEntries < 1) {
+      throw new ConfigException("log.snapshot-every-entries must be at least 1");
+    }
+    if (snapshotsRetained < 2) {
+      throw new ConfigException("log.snapshots-retained must be at least 2 (a leader may still be sending the older one)");
+    }
+    if (purgeKeepsEntries < 0) {
+      throw new ConfigException("log.purge-keeps-entries must not be negative");
+    }
+    if (segmentBytes < 64 * 1024) {
+      throw new ConfigException("log.segment-bytes must be at least 65536");
+    }
+  }
+}

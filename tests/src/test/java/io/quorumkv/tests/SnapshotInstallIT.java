@@ -1,0 +1,125 @@
+package io.quorumkv.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quorumkv.client.Batch;
+import io.quorumkv.client.QuorumKvClient;
+import io.quorumkv.client.SnapshotResult;
+import io.quorumkv.client.Values;
+import io.quorumkv.proto.v1.Member;
+import io.quorumkv.server.Directories;
+import io.quorumkv.server.config.Limits;
+import io.quorumkv.server.config.LogSettings;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Snapshots, log purging and snapshot install: a member that is behind the purged log, or that lost its
+ * data, catches up by receiving the leader's snapshot and then follows the log.
+ */
+class SnapshotInstallIT {
+  /** Snapshot every 200 entries, keep only 20 behind it, small segments: purging happens quickly. */
+  private static final LogSettings FREQUENT = new LogSettings(200, 2, 20, 64 * 1024);
+
+  private MiniCluster cluster;
+  private QuorumKvClient kv;
+
+  @BeforeEach
+  void start() throws Exception {
+    cluster = MiniCluster.start(3, Limits.DEFAULTS, FREQUENT);
+    kv = QuorumKvClient.builder().endpoints(cluster.endpoints()).overallTimeout(Duration.ofSeconds(30)).build();
+  }
+
+  @AfterEach
+  void stop() {
+    if (kv != null) {
+      kv.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private long writeEntries(String prefix, int entries) {
+    long last = 0;
+    for (int i = 0; i < entries; i++) {
+      if (i % 10 == 0) {
+        last = kv.batch(Batch.builder().put(prefix + i, Values.text("v" + i)).put(prefix + "x" + i, Values.text("x"))
+            .build()).index();
+      } else {
+        kv.increment(prefix + "count", 1);
+        last = kv.put(prefix + i, Values.text("v" + i)).index();
+      }
+    }
+    return last;
+  }
+
+  private String aFollower() throws InterruptedException {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(10));
+    return cluster.runningIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aFollowerBehindThePurgedLogCatchesUpBySnapshotInstall() throws Exception {
+    String follower = aFollower();
+    long followerApplied = writeEntries("early/", 50);
+    cluster.awaitApplied(follower, followerApplied, Duration.ofSeconds(10));
+    cluster.stop(follower);
+
+    long last = writeEntries("late/", 600);
+    String leader = cluster.awaitLeader(Duration.ofSeconds(10));
+    Member leaderStatus = Replicas.status(cluster.endpoint(leader));
+    assertThat(leaderStatus.getSnapshotIndex()).as("leader snapshot").isGreaterThan(followerApplied);
+    assertThat(leaderStatus.getLogStartIndex()).as("leader purged its log past the follower")
+        .isGreaterThan(followerApplied + 1);
+
+    cluster.start(follower);
+    cluster.awaitApplied(follower, last, Duration.ofSeconds(60));
+    Member caughtUp = Replicas.status(cluster.endpoint(follower));
+    // Its log starts after what it had: the entries in between can only have come in a snapshot.
+    assertThat(caughtUp.getLogStartIndex()).isGreaterThan(followerApplied + 1);
+    assertThat(caughtUp.getSnapshotIndex()).isGreaterThan(followerApplied);
+    Replicas.assertSameData(cluster, follower, leader, last);
+
+    // And it follows the log again afterwards.
+    long after = kv.put("after/install", Values.text("yes")).index();
+    cluster.awaitApplied(follower, after, Duration.ofSeconds(10));
+    Replicas.assertSameData(cluster, follower, leader, after);
+  }
+
+  @Test
+  void aMemberWithAWipedDataDirIsRebuiltFromTheLeader() throws Exception {
+    String follower = aFollower();
+    writeEntries("before/", 500);
+    cluster.stop(follower);
+    Directories.deleteRecursively(cluster.dataDir(follower));
+
+    long last = writeEntries("after/", 50);
+    cluster.start(follower);
+    // A leader never resends what a follower once acknowledged; a new leader starts without that memory.
+    kv.transferLeadership(null);
+    cluster.awaitApplied(follower, last, Duration.ofSeconds(60));
+    Replicas.assertSameData(cluster, follower, cluster.awaitLeader(Duration.ofSeconds(10)), last);
+    assertThat(Replicas.dump(cluster.endpoint(follower), last)).containsEntry("before/count", "450");
+  }
+
+  @Test
+  void snapshotOnRequestPurgesTheLogOfEveryMember() throws Exception {
+    long last = writeEntries("manual/", 150);
+    for (String id : cluster.runningIds()) {
+      cluster.awaitApplied(id, last, Duration.ofSeconds(10));
+      SnapshotResult r = kv.admin().snapshot(cluster.endpoint(id));
+      assertThat(r.member()).isEqualTo(id);
+      assertThat(r.snapshotIndex()).isGreaterThanOrEqualTo(last);
+      assertThat(Replicas.status(cluster.endpoint(id)).getSnapshotIndex()).isEqualTo(r.snapshotIndex());
+    }
+    // Restarting from a snapshot plus the log tail keeps everything, and INCR is not applied twice.
+    for (String id : cluster.runningIds()) {
+      cluster.restart(id);
+    }
+    cluster.awaitLeader(Duration.ofSeconds(30));
+    assertThat(kv.get("manual/count").orElseThrow().value().getText()).isEqualTo("135");
+  }
+}
