@@ -250,7 +250,8 @@ public final class QuorumKvClient implements AutoCloseable {
     private Duration attemptTimeout = Duration.ofSeconds(3);
     private Duration overallTimeout = Duration.ofSeconds(15);
     private Duration backoffBase = Duration.ofMillis(25);
-    private Duration backoffCap = Duration.ofSeconds(1);
+    // Short enough that a client notices a new leader soon after an election (0.5-1 s by default).
+    private Duration backoffCap = Duration.ofMillis(250);
     private UUID clientId = UUID.randomUUID();
     private Random random = new Random();
 
@@ -290,7 +291,7 @@ public final class QuorumKvClient implements AutoCloseable {
     }
 
     /**
-     * Backoff between retries: full jitter over base * 2^n, capped (defaults 25 ms and 1 s). The first
+     * Backoff between retries: full jitter over base * 2^n, capped (defaults 25 ms and 250 ms). The first
      * redirect to a hinted leader does not wait.
      */
     public Builder backoff(Duration base, Duration cap) {

@@ -69,6 +69,7 @@ public final class QuorumKvNode implements AutoCloseable {
 
   /** Starts member {@code nodeId} of {@code cluster}; returns once both servers listen. */
   public static QuorumKvNode start(ClusterConfig cluster, String nodeId) throws IOException {
+    long startNanos = System.nanoTime();
     NodeSpec self = cluster.requireNode(nodeId);
     Path raftDir = Files.createDirectories(self.dataDir().resolve("ratis"));
     refuseDatabaseWithoutItsLog(self, raftDir.resolve(cluster.clusterId().toString()));
@@ -103,8 +104,9 @@ public final class QuorumKvNode implements AutoCloseable {
           .build()
           .start();
       health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
-      LOG.info("member {} of cluster '{}' serving clients on {} (raft {}, data {})", nodeId, cluster.name(),
-          self.clientAddress(), self.raftAddress(), self.dataDir());
+      LOG.info("member {} of cluster '{}' serving clients on {} (raft {}, data {}); started in {} ms at applied"
+          + " index {}", nodeId, cluster.name(), self.clientAddress(), self.raftAddress(), self.dataDir(),
+          (System.nanoTime() - startNanos) / 1_000_000, stateMachine.lastAppliedIndex());
       return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor,
           health);
     } catch (IOException | RuntimeException e) {

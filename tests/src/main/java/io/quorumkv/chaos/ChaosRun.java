@@ -34,6 +34,7 @@ import java.util.stream.Collectors;
  * it fails.
  */
 public final class ChaosRun {
+  private static final long RECOVERY_MILLIS = 30_000;
   private static final long PROGRESS_EVERY_MILLIS = 5_000;
   private static final long FIRST_LEADER_MILLIS = 60_000;
 
@@ -87,6 +88,7 @@ public final class ChaosRun {
             cluster.leader().orElse("-")));
       }
       nemesis.stop();
+      awaitAckAfterLastFault(recorder);
       workload.stop();
       History history = recorder.history();
       HistoryWriter.write(history, workDir.resolve("history.jsonl"));
@@ -109,6 +111,19 @@ public final class ChaosRun {
       return new ChaosReport(settings.seed(), settings.describe() + "; cluster file " + configFile
           + "; work dir " + workDir, history, events, UnavailabilityWindows.measure(history, events, endpoints),
           checks);
+    }
+  }
+
+  /**
+   * Keeps the clients running, once faults have stopped, until one more operation is acknowledged (at most
+   * {@value #RECOVERY_MILLIS} ms): otherwise a fault injected just before the end would look like one the
+   * cluster never recovered from.
+   */
+  private void awaitAckAfterLastFault(Recorder recorder) throws InterruptedException {
+    long okAtStop = recorder.countsSoFar()[0];
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECOVERY_MILLIS);
+    while (recorder.countsSoFar()[0] == okAtStop && System.nanoTime() < deadline) {
+      Thread.sleep(20);
     }
   }
 

@@ -13,6 +13,11 @@ import java.time.Duration;
  *                           the longest time a client keeps retrying one write
  * @param readTimeout        how long a linearizable read on a follower waits to catch up with the leader
  */
+/*
+ * Defaults: a failover (detection + election) takes 0.5-1 s, so a client sees every leader kill resolved
+ * within about 1.5 s; heartbeats every 250 ms stay far above the pauses of the small-heap serial GC we run
+ * with. Raise them on machines with long GC pauses or slow disks (fewer needless elections).
+ */
 public record RaftSettings(
     Duration electionTimeoutMin,
     Duration electionTimeoutMax,
@@ -21,7 +26,7 @@ public record RaftSettings(
     Duration readTimeout) {
 
   public static final RaftSettings DEFAULTS = new RaftSettings(
-      Duration.ofMillis(1000), Duration.ofMillis(2000), Duration.ofSeconds(3), Duration.ofMinutes(10),
+      Duration.ofMillis(500), Duration.ofMillis(1000), Duration.ofSeconds(3), Duration.ofMinutes(10),
       Duration.ofSeconds(10));
 
   public RaftSettings {

@@ -16,11 +16,15 @@ import java.util.concurrent.TimeUnit;
 public final class NodeProcess {
   /** Modest defaults so that three members and a load generator fit on a 2-core machine. */
   private static final List<String> DEFAULT_JVM_OPTIONS = List.of(
-      "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "-Xmx512m", "-XX:+UseSerialGC",
       "-Dio.netty.maxDirectMemory=67108864",
       "-Dorg.apache.ratis.thirdparty.io.netty.maxDirectMemory=134217728");
-  /** Lets the shaded Netty inside Ratis use direct buffers on Java 17 (see ratis-notes §8.17). */
+  /**
+   * A member that runs out of memory must die (and be restarted) rather than go on with failed threads;
+   * the shaded Netty inside Ratis needs these to use direct buffers on Java 17 (ratis-notes §8.17).
+   */
   private static final List<String> REQUIRED_JVM_OPTIONS = List.of(
+      "-XX:+ExitOnOutOfMemoryError",
       "--add-opens", "java.base/java.nio=ALL-UNNAMED",
       "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
       "-Dorg.apache.ratis.thirdparty.io.netty.tryReflectionSetAccessible=true");

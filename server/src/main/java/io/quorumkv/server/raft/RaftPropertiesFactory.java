@@ -24,7 +24,7 @@ import org.apache.ratis.util.TimeDuration;
 public final class RaftPropertiesFactory {
   private static final long MIB = 1024 * 1024;
   /** Snapshot files are streamed in chunks of this size; the gRPC message limit must exceed it. */
-  private static final long SNAPSHOT_CHUNK_BYTES = 4 * MIB;
+  private static final long SNAPSHOT_CHUNK_BYTES = MIB;
 
   private RaftPropertiesFactory() {}
 
@@ -58,6 +58,7 @@ public final class RaftPropertiesFactory {
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(entryLimit, SNAPSHOT_CHUNK_BYTES) + MIB));
 
     setSnapshotsAndPurging(p, cluster.log());
+    setMemoryBounds(p);
     return p;
   }
 
@@ -78,6 +79,17 @@ public final class RaftPropertiesFactory {
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(log.segmentBytes()));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(4 * MIB, log.segmentBytes())));
     RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
+  }
+
+  /**
+   * Heap bounds. Ratis caches up to 6 log segments / 200 MB of entries on the heap and streams up to 8
+   * snapshot chunks at once by default; with a few hundred MB of heap a large snapshot install then ran
+   * the leader out of memory. Recent entries are what followers need; older ones are re-read from disk.
+   */
+  private static void setMemoryBounds(RaftProperties p) {
+    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(64 * MIB));
+    GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, 2);
   }
 
   /** The largest log entry Ratis will accept with this config. */
