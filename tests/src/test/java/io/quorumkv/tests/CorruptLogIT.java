@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.quorumkv.client.QuorumKvClient;
 import io.quorumkv.client.Values;
+import io.quorumkv.server.config.LogSettings;
 import io.quorumkv.server.Directories;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -30,23 +31,22 @@ import org.junit.jupiter.api.Test;
  * the documented remedy (wipe the member, let it re-sync) restores it. No acknowledged write is lost.
  */
 class CorruptLogIT {
+  private ClusterWithClient fixture;
   private MiniCluster cluster;
   private QuorumKvClient kv;
   private final Map<String, String> acked = new HashMap<>();
 
   @BeforeEach
   void start() throws Exception {
-    cluster = MiniCluster.start(3);
-    kv = QuorumKvClient.builder().endpoints(cluster.endpoints()).overallTimeout(Duration.ofSeconds(30)).build();
+    fixture = ClusterWithClient.start(LogSettings.DEFAULTS);
+    cluster = fixture.cluster();
+    kv = fixture.kv();
   }
 
   @AfterEach
   void stop() {
-    if (kv != null) {
-      kv.close();
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.quorumkv.client.QuorumKvClient;
 import io.quorumkv.client.ReadOptions;
 import io.quorumkv.client.Values;
+import io.quorumkv.server.config.LogSettings;
 import io.quorumkv.client.WriteResult;
 import io.quorumkv.proto.v1.GetRequest;
 import io.quorumkv.proto.v1.IncrementRequest;
@@ -22,22 +23,21 @@ import org.junit.jupiter.api.Test;
 
 /** Leader loss, retries across leader changes, and members that stop and come back. */
 class FailoverIT {
+  private ClusterWithClient fixture;
   private MiniCluster cluster;
   private QuorumKvClient kv;
 
   @BeforeEach
   void start() throws Exception {
-    cluster = MiniCluster.start(3);
-    kv = QuorumKvClient.builder().endpoints(cluster.endpoints()).overallTimeout(Duration.ofSeconds(30)).build();
+    fixture = ClusterWithClient.start(LogSettings.DEFAULTS);
+    cluster = fixture.cluster();
+    kv = fixture.kv();
   }
 
   @AfterEach
   void stop() {
-    if (kv != null) {
-      kv.close();
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

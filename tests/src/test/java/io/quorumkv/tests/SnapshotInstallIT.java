@@ -8,7 +8,6 @@ import io.quorumkv.client.SnapshotResult;
 import io.quorumkv.client.Values;
 import io.quorumkv.proto.v1.Member;
 import io.quorumkv.server.Directories;
-import io.quorumkv.server.config.Limits;
 import io.quorumkv.server.config.LogSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -23,22 +22,21 @@ class SnapshotInstallIT {
   /** Snapshot every 200 entries, keep only 20 behind it, small segments: purging happens quickly. */
   private static final LogSettings FREQUENT = new LogSettings(200, 2, 20, 64 * 1024);
 
+  private ClusterWithClient fixture;
   private MiniCluster cluster;
   private QuorumKvClient kv;
 
   @BeforeEach
   void start() throws Exception {
-    cluster = MiniCluster.start(3, Limits.DEFAULTS, FREQUENT);
-    kv = QuorumKvClient.builder().endpoints(cluster.endpoints()).overallTimeout(Duration.ofSeconds(30)).build();
+    fixture = ClusterWithClient.start(FREQUENT);
+    cluster = fixture.cluster();
+    kv = fixture.kv();
   }
 
   @AfterEach
   void stop() {
-    if (kv != null) {
-      kv.close();
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -83,22 +83,9 @@ public final class RaftGateway {
    * with the snapshot's index (Ratis then purges the log up to it).
    */
   public CompletableFuture<Long> takeSnapshot(long timeoutMillis) {
-    CompletableFuture<RaftClientReply> reply;
-    try {
-      reply = server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(readClientId, server.getId(),
-          division.getGroup().getGroupId(), readCallIds.incrementAndGet(), timeoutMillis, 1));
-    } catch (Exception e) {
-      reply = CompletableFuture.failedFuture(e);
-    }
-    return reply.handle((r, error) -> {
-      if (error != null) {
-        throw ErrorCatalog.fromRatis(error, this::endpointOf);
-      }
-      if (!r.isSuccess()) {
-        throw ErrorCatalog.fromRatis(ErrorCatalog.failureOf(r), this::endpointOf);
-      }
-      return r.getLogIndex();
-    });
+    return successful(() -> server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(readClientId,
+        server.getId(), division.getGroup().getGroupId(), readCallIds.incrementAndGet(), timeoutMillis, 1)))
+        .thenApply(RaftClientReply::getLogIndex);
   }
 
   /**
@@ -110,23 +97,10 @@ public final class RaftGateway {
       return CompletableFuture.failedFuture(ErrorCatalog.notLeader(leaderHint().orElse(null)));
     }
     RaftPeerId oldLeader = server.getId();
-    CompletableFuture<RaftClientReply> reply;
-    try {
-      reply = server.transferLeadershipAsync(new TransferLeadershipRequest(readClientId, server.getId(),
-          division.getGroup().getGroupId(), readCallIds.incrementAndGet(),
-          toMember == null ? null : RaftPeerId.valueOf(toMember), timeoutMillis));
-    } catch (Exception e) {
-      reply = CompletableFuture.failedFuture(e);
-    }
-    return reply.handle((r, error) -> {
-      if (error != null) {
-        throw ErrorCatalog.fromRatis(error, this::endpointOf);
-      }
-      if (!r.isSuccess()) {
-        throw ErrorCatalog.fromRatis(ErrorCatalog.failureOf(r), this::endpointOf);
-      }
-      return oldLeader;
-    }).thenCompose(old -> awaitLeaderOtherThan(old, timeoutMillis));
+    return successful(() -> server.transferLeadershipAsync(new TransferLeadershipRequest(readClientId,
+        server.getId(), division.getGroup().getGroupId(), readCallIds.incrementAndGet(),
+        toMember == null ? null : RaftPeerId.valueOf(toMember), timeoutMillis)))
+        .thenCompose(reply -> awaitLeaderOtherThan(oldLeader, timeoutMillis));
   }
 
   private CompletableFuture<String> awaitLeaderOtherThan(RaftPeerId old, long timeoutMillis) {
@@ -169,13 +143,18 @@ public final class RaftGateway {
   }
 
   private CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {
-    CompletableFuture<RaftClientReply> submitted;
+    return successful(() -> server.submitClientRequestAsync(request));
+  }
+
+  /** Runs a Ratis call and turns every way it can fail (thrown, exceptional, unsuccessful reply) into a KvError. */
+  private CompletableFuture<RaftClientReply> successful(RatisCall call) {
+    CompletableFuture<RaftClientReply> sent;
     try {
-      submitted = server.submitClientRequestAsync(request);
+      sent = call.send();
     } catch (Exception e) {
-      submitted = CompletableFuture.failedFuture(e);
+      sent = CompletableFuture.failedFuture(e);
     }
-    return submitted.handle((reply, error) -> {
+    return sent.handle((reply, error) -> {
       if (error != null) {
         throw ErrorCatalog.fromRatis(error, this::endpointOf);
       }
@@ -184,6 +163,12 @@ public final class RaftGateway {
       }
       return reply;
     });
+  }
+
+  /** A request to the local Ratis server; its methods may throw as well as fail their future. */
+  @FunctionalInterface
+  private interface RatisCall {
+    CompletableFuture<RaftClientReply> send() throws Exception;
   }
 
   private RaftClientRequest newRequest(ClientId clientId, long callId, Message message, RaftClientRequest.Type type) {
