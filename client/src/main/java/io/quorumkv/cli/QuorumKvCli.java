@@ -11,6 +11,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "quorumkv",
     mixinStandardHelpOptions = true,
+    // Every subcommand gets -h/--help and -V/--version too.
+    scope = CommandLine.ScopeType.INHERIT,
     version = "quorumkv 0.1.0",
     description = "Reads and writes a QuorumKV cluster. Keys and values are UTF-8 text.",
     subcommands = {
