@@ -34,11 +34,11 @@ final class BackupCommand extends ClientCommand {
     long[] lastReport = {System.nanoTime()};
     BackupResult r = client.admin().backup(endpoint, dir,
         stale ? ReadOptions.stale(0) : ReadOptions.linearizable(),
-        (received, total) -> {
+        progress -> {
           long now = System.nanoTime();
           if (now - lastReport[0] >= PROGRESS_EVERY_NANOS) {
             lastReport[0] = now;
-            err().printf("backup: %d of %d bytes (%d%%)%n", received, total, total == 0 ? 100 : received * 100 / total);
+            err().println("backup: " + progress);
             err().flush();
           }
         });

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -51,9 +52,9 @@ public final class AdminClient {
    * Takes an online backup of the member at {@code endpoint} into {@code dir}, which must be absent or
    * empty: the member's files plus {@value #MANIFEST_FILE} (applied index, file sizes and SHA-256 sums).
    *
-   * @param progress called with the bytes received so far and the total, as chunks arrive
+   * @param progress called as chunks arrive, on the calling thread
    */
-  public BackupResult backup(String endpoint, Path dir, ReadOptions read, BiLongConsumer progress) {
+  public BackupResult backup(String endpoint, Path dir, ReadOptions read, Consumer<BackupProgress> progress) {
     prepareEmptyDirectory(dir);
     // Cancelling the context ends the stream on the server too (and deletes its checkpoint) if we fail here.
     Context.CancellableContext call = Context.current().withCancellation();
@@ -72,7 +73,7 @@ public final class AdminClient {
     }
   }
 
-  private BackupResult receive(String endpoint, Path dir, ReadOptions read, BiLongConsumer progress)
+  private BackupResult receive(String endpoint, Path dir, ReadOptions read, Consumer<BackupProgress> progress)
       throws IOException {
     Iterator<BackupChunk> stream = ClientCalls.blockingServerStreamingCall(channels.channel(endpoint),
         ClusterGrpc.getBackupMethod(), CallOptions.DEFAULT, BackupRequest.newBuilder().setRead(read.toProto()).build());
@@ -89,19 +90,13 @@ public final class AdminClient {
           throw new IOException("member at " + endpoint + " sent file data before the manifest");
         }
         writer.write(chunk.getFileChunk());
-        progress.accept(writer.receivedBytes(), writer.totalBytes());
+        progress.accept(writer.progress());
       }
     }
     if (writer == null) {
       throw new IOException("member at " + endpoint + " ended the backup without a manifest");
     }
     return writer.finish();
-  }
-
-  /** Receives bytes for (received, total). */
-  @FunctionalInterface
-  public interface BiLongConsumer {
-    void accept(long received, long total);
   }
 
   private static void prepareEmptyDirectory(Path dir) {

@@ -31,6 +31,7 @@ final class BackupWriter {
   private final Map<String, Long> written = new LinkedHashMap<>();
   private final long totalBytes;
   private long receivedBytes;
+  private int filesDone;
   private String currentName;
   private FileChannel current;
 
@@ -73,14 +74,13 @@ final class BackupWriter {
     digests.get(name).update(chunk.getData().asReadOnlyByteBuffer());
     written.put(name, offset + chunk.getData().size());
     receivedBytes += chunk.getData().size();
+    if (offset + chunk.getData().size() == file.getSize()) {
+      filesDone++;
+    }
   }
 
-  long receivedBytes() {
-    return receivedBytes;
-  }
-
-  long totalBytes() {
-    return totalBytes;
+  BackupProgress progress() {
+    return new BackupProgress(receivedBytes, totalBytes, filesDone, expected.size());
   }
 
   /** Verifies every file is complete, then writes the manifest with checksums. */
@@ -101,8 +101,8 @@ final class BackupWriter {
       c.force(true);
     }
     Files.move(tmp, dir.resolve(AdminClient.MANIFEST_FILE), StandardCopyOption.ATOMIC_MOVE);
-    return new BackupResult(dir, manifest.getMemberId(), manifest.getAppliedTerm(), manifest.getAppliedIndex(),
-        expected.size(), totalBytes);
+    return new BackupResult(dir, manifest.getClusterId(), manifest.getMemberId(), manifest.getAppliedTerm(),
+        manifest.getAppliedIndex(), expected.size(), totalBytes);
   }
 
   private void closeCurrent() throws IOException {

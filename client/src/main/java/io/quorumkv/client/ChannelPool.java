@@ -18,6 +18,13 @@ final class ChannelPool implements AutoCloseable {
    * the headroom keeps full pages from failing with RESOURCE_EXHAUSTED.
    */
   private static final int MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
+  /**
+   * While a call is open, ping the member after this much silence and drop the connection if the ping is
+   * not answered in {@link #KEEPALIVE_TIMEOUT_SECONDS}: a member that hangs (paused, partitioned) then fails
+   * long calls such as backups instead of stalling them forever. QuorumKV members permit pings this often.
+   */
+  private static final int KEEPALIVE_SECONDS = 10;
+  private static final int KEEPALIVE_TIMEOUT_SECONDS = 10;
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -37,6 +44,8 @@ final class ChannelPool implements AutoCloseable {
   private static ManagedChannel open(String endpoint) {
     return Grpc.newChannelBuilder(endpoint, InsecureChannelCredentials.create())
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .build();
   }
 

@@ -10,6 +10,7 @@ import io.quorumkv.server.api.Headers;
 import io.quorumkv.server.api.KvService;
 import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.NodeSpec;
+import io.quorumkv.server.raft.LeaderCheckpointFetcher;
 import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.server.raft.RaftLogDiagnosis;
 import io.quorumkv.server.raft.RaftPropertiesFactory;
@@ -73,7 +74,8 @@ public final class QuorumKvNode implements AutoCloseable {
     NodeSpec self = cluster.requireNode(nodeId);
     Path raftDir = Files.createDirectories(self.dataDir().resolve("ratis"));
     refuseDatabaseWithoutItsLog(self, raftDir.resolve(cluster.clusterId().toString()));
-    KvStateMachine stateMachine = new KvStateMachine(self.dataDir().resolve("db"));
+    KvStateMachine stateMachine =
+        new KvStateMachine(self.dataDir().resolve("db"), new LeaderCheckpointFetcher(cluster));
     RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(cluster.clusterId()), peersOf(cluster));
     RaftServer raftServer = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(nodeId))
@@ -96,6 +98,8 @@ public final class QuorumKvNode implements AutoCloseable {
       clusterService = new ClusterService(cluster, self, gateway, stateMachine, headers, requestExecutor);
       Server grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort()))
           .maxInboundMessageSize(cluster.limits().maxMessageBytes())
+          // Clients (the Java client, members fetching snapshots) ping idle long calls every 10 s.
+          .permitKeepAliveTime(5, TimeUnit.SECONDS)
           .executor(requestExecutor)
           .addService(new KvService(gateway, stateMachine, headers, cluster.limits(), requestExecutor))
           .addService(clusterService)

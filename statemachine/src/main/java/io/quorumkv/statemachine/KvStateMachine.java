@@ -8,7 +8,9 @@ import io.quorumkv.statemachine.read.ReadView;
 import io.quorumkv.proto.internal.AppliedIndex;
 import io.quorumkv.statemachine.snapshot.BackupCheckpoint;
 import io.quorumkv.statemachine.snapshot.CheckpointSnapshotStorage;
+import io.quorumkv.statemachine.snapshot.FetchedInstalls;
 import io.quorumkv.statemachine.snapshot.LiveDbSwap;
+import io.quorumkv.statemachine.snapshot.SnapshotFetcher;
 import io.quorumkv.statemachine.storage.KvStore;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import io.quorumkv.statemachine.storage.StorageException;
@@ -21,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -59,9 +62,16 @@ import org.slf4j.LoggerFactory;
  * Ratis replays its log after the snapshot; entries the store already holds are not applied again (see
  * {@link KvCore}), and their replies are the stored original results.
  *
- * <p>Snapshot install (a leader sent one because this member's log is too far behind): {@link #pause()}
- * stops local reads, Ratis puts the snapshot in place, and {@link #reinitialize()} swaps a copy of it in
- * as the live store, so the replica then equals the snapshot and continues from its index.
+ * <p>Snapshot install, when this member's log ends before the leader's starts, in either of Ratis' modes:
+ * <ul>
+ *   <li>fetched (Ratis' notification mode; needs a {@link SnapshotFetcher}): the leader only says where
+ *       its log starts, and {@link #notifyInstallSnapshotFromLeader} fetches a checkpoint of the leader's
+ *       store in the background (see {@link FetchedInstalls}) while this store keeps serving;</li>
+ *   <li>leader-sent (Ratis' default): Ratis receives the leader's snapshot files itself.</li>
+ * </ul>
+ * Then {@link #pause()} stops local reads, and {@link #reinitialize()} publishes the fetched checkpoint (if
+ * any) as the newest snapshot and swaps a copy of the newest snapshot in as the live store, so the replica
+ * equals it and continues from its index.
  *
  * <p>Reads do not go through Ratis' {@code query}: callers use {@link #openReadView()} after whatever
  * barrier their consistency level needs (e.g. a ReadIndex "dummy" read, or {@link #awaitApplied}).
@@ -75,6 +85,7 @@ public final class KvStateMachine extends BaseStateMachine {
 
   private final Path dbDir;
   private final CheckpointSnapshotStorage snapshots = new CheckpointSnapshotStorage();
+  private final FetchedInstalls fetchedInstalls;
   private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
   // Held while a snapshot is taken, and by pause(), so Ratis never moves the snapshot directory away
   // (install) under a snapshot being written; after pause() no snapshot starts until RUNNING again.
@@ -86,9 +97,19 @@ public final class KvStateMachine extends BaseStateMachine {
    *     directory, and should share its filesystem: snapshots and installs then hard-link SST files
    *     instead of copying them. Siblings {@code <dbDir>.restore-tmp} and {@code <dbDir>.old} are used
    *     while the store is replaced from a snapshot.
+   * @param fetcher copies a checkpoint from the leader when Ratis runs in notification mode
+   *     ({@code raft.server.log.appender.install.snapshot.enabled=false}); null if only leader-sent
+   *     installs happen (Ratis' default mode)
    */
-  public KvStateMachine(Path dbDir) {
+  public KvStateMachine(Path dbDir, SnapshotFetcher fetcher) {
     this.dbDir = Objects.requireNonNull(dbDir, "dbDir");
+    this.fetchedInstalls = fetcher == null ? null
+        : new FetchedInstalls(this, fetcher, snapshots);
+  }
+
+  /** A state machine for leader-sent snapshot installs only (Ratis' default mode). */
+  public KvStateMachine(Path dbDir) {
+    this(dbDir, null);
   }
 
   /**
@@ -188,6 +209,9 @@ public final class KvStateMachine extends BaseStateMachine {
    */
   @Override
   public void reinitialize() throws IOException {
+    if (fetchedInstalls != null) {
+      fetchedInstalls.publishFetched();
+    }
     snapshots.reload();
     getLifeCycle().startAndTransition(() -> {
       closeStore();
@@ -281,6 +305,24 @@ public final class KvStateMachine extends BaseStateMachine {
         Message.valueOf(UnsafeByteOperations.unsafeWrap(result.toByteArray())));
   }
 
+  /**
+   * Ratis' notification-mode install: the leader's log starts at {@code firstTermIndexInLog}, after this
+   * member's log ends. The future completes with the (term, index) of a checkpoint fetched from the
+   * leader once it is staged and verified; Ratis then calls {@link #pause()} and {@link #reinitialize()}.
+   * If the fetch fails, Ratis asks again. Without a fetcher the answer is "no snapshot available".
+   */
+  @Override
+  public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
+      TermIndex firstTermIndexInLog) {
+    if (fetchedInstalls == null) {
+      LOG.error("{}: the leader asks this member to fetch a snapshot, but it has no fetcher: "
+          + "install.snapshot.enabled must be equal on every member", this);
+      return CompletableFuture.completedFuture(null);
+    }
+    RaftPeerId leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
+    return fetchedInstalls.fetch(leader, Math.max(0, firstTermIndexInLog.getIndex() - 1));
+  }
+
   /** One line per leadership change: the operator's view of elections (Ratis' own logs are muted). */
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
@@ -314,6 +356,9 @@ public final class KvStateMachine extends BaseStateMachine {
   /** Closes the store and fails pending {@link #awaitApplied} futures. Safe to call more than once. */
   @Override
   public void close() {
+    if (fetchedInstalls != null) {
+      fetchedInstalls.close();
+    }
     getLifeCycle().checkStateAndClose(this::closeStore);
     waiters.close();
   }

@@ -1,6 +1,7 @@
 package io.quorumkv.statemachine;
 
 import io.quorumkv.proto.internal.Command;
+import io.quorumkv.statemachine.snapshot.SnapshotFetcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.ratis.RaftConfigKeys;
@@ -38,6 +40,8 @@ final class LocalRaftCluster implements AutoCloseable {
   private final Consumer<RaftProperties> settings;
   private final RaftGroup group;
   private final Map<String, RaftServer> running = new LinkedHashMap<>();
+  private final Map<String, Integer> fetches = new ConcurrentHashMap<>();
+  private boolean fetchedInstalls;
 
   private LocalRaftCluster(Path root, Consumer<RaftProperties> settings, RaftGroup group) {
     this.root = root;
@@ -52,6 +56,29 @@ final class LocalRaftCluster implements AutoCloseable {
       peers.add(RaftPeer.newBuilder().setId("n" + i).setAddress("127.0.0.1:" + SingleNodeRaft.freePort()).build());
     }
     return new LocalRaftCluster(root, settings, RaftGroup.valueOf(SingleNodeRaft.GROUP_ID, peers));
+  }
+
+  /**
+   * Switches to Ratis' notification-mode installs for members started from now on: a member behind the
+   * leader's log fetches a backup checkpoint of the leader's state machine (in this JVM).
+   */
+  LocalRaftCluster withFetchedInstalls() {
+    fetchedInstalls = true;
+    return this;
+  }
+
+  /** How many snapshots member {@code id} fetched from another member. */
+  int fetchCount(String id) {
+    return fetches.getOrDefault(id, 0);
+  }
+
+  private SnapshotFetcher fetcherFor(String id) {
+    return (source, minIndex, targetDir) -> {
+      KvStateMachine leader = stateMachine(source.toString());
+      leader.awaitApplied(minIndex).join();
+      leader.checkpointForBackup(targetDir);
+      fetches.merge(id, 1, Integer::sum);
+    };
   }
 
   List<String> ids() {
@@ -82,12 +109,13 @@ final class LocalRaftCluster implements AutoCloseable {
     // install_snapshot.request.element-limit (8): 24 s with the 3 s default.
     GrpcConfigKeys.Server.setInstallSnapshotRequestTimeout(
         properties, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(properties, !fetchedInstalls);
     settings.accept(properties);
     RaftServer server = RaftServer.newBuilder()
         .setServerId(peer.getId())
         .setGroup(group)
         .setProperties(properties)
-        .setStateMachine(new KvStateMachine(dataDir(id).resolve("db")))
+        .setStateMachine(new KvStateMachine(dataDir(id).resolve("db"), fetchedInstalls ? fetcherFor(id) : null))
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();

@@ -20,16 +20,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.ratis.protocol.ClientId;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Leader-sent snapshot install between three real Ratis servers: a follower that missed entries the
- * leader has purged gets the leader's snapshot, ends up equal to it and keeps following the log.
+ * Snapshot install between three real Ratis servers, in both of Ratis' modes: a follower that missed
+ * entries the leader has purged gets the leader's state, ends up equal to it and keeps following the log.
  */
 class SnapshotInstallTest {
 
   private static final ClientId CLIENT = ClientId.valueOf(UUID.fromString("00000000-0000-0000-0000-0000000000c3"));
+
+  /** How the follower gets the leader's state. */
+  enum Mode {
+    /** Ratis streams the leader's snapshot files. */
+    LEADER_SENT,
+    /** Ratis only notifies; the follower fetches a checkpoint of the leader's store itself. */
+    FETCHED
+  }
 
   @TempDir
   Path root;
@@ -69,8 +78,14 @@ class SnapshotInstallTest {
     return cluster.dataDir(id).resolve("ratis").resolve(SingleNodeRaft.GROUP_ID.getUuid().toString()).resolve("sm");
   }
 
-  /** Ratis writes an {@code .md5} sidecar next to every file it receives in an install, and only then. */
-  private boolean installedFromLeader(String id) throws IOException {
+  /**
+   * Whether {@code id} installed a snapshot in {@code mode} since it last started. Ratis writes an
+   * {@code .md5} sidecar next to every file it receives in a leader-sent install, and only then.
+   */
+  private boolean installed(Mode mode, String id, int fetchesBefore) throws IOException {
+    if (mode == Mode.FETCHED) {
+      return cluster.fetchCount(id) > fetchesBefore;
+    }
     try (Stream<Path> files = Files.walk(smDir(id))) {
       return files.anyMatch(file -> file.getFileName().toString().endsWith(".md5"));
     }
@@ -101,12 +116,16 @@ class SnapshotInstallTest {
     }
   }
 
-  @Test
-  void aLaggingFollowerWithStaleOrEmptyDataInstallsTheLeadersSnapshot() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aLaggingFollowerWithStaleOrEmptyDataInstallsTheLeadersSnapshot(Mode mode) throws Exception {
     long seed = System.nanoTime();
-    System.out.println("SnapshotInstallTest seed=" + seed);
+    System.out.println("SnapshotInstallTest " + mode + " seed=" + seed);
     random = new Random(seed);
     cluster = LocalRaftCluster.create(root, 3, SnapshotSettings.snapshotEvery(100));
+    if (mode == Mode.FETCHED) {
+      cluster.withFetchedInstalls();
+    }
     cluster.startAll();
     write(60);
     String leader = cluster.awaitLeader();
@@ -121,18 +140,19 @@ class SnapshotInstallTest {
     cluster.start(follower);
     long last = write(10);
     assertAllEqual(last);
-    assertThat(installedFromLeader(follower)).as("seed %d", seed).isTrue();
+    assertThat(installed(mode, follower, 0)).as("seed %d", seed).isTrue();
     assertThat(cluster.stateMachine(follower).getLatestSnapshot().getIndex()).isGreaterThan(followerApplied);
 
     // 2. No data at all: the follower's directories are wiped while it is down.
     cluster.stop(follower);
+    int fetchesBeforeWipe = cluster.fetchCount(follower);
     deleteTree(cluster.dataDir(follower));
     long beforeWipe = write(150);
     awaitPurgedBeyond(cluster.awaitLeader(), 1);
     cluster.start(follower);
     last = write(10);
     assertAllEqual(last);
-    assertThat(installedFromLeader(follower)).as("seed %d", seed).isTrue();
+    assertThat(installed(mode, follower, fetchesBeforeWipe)).as("seed %d", seed).isTrue();
     assertThat(cluster.stateMachine(follower).getLatestSnapshot().getIndex()).isGreaterThan(beforeWipe - 200);
 
     // 3. It keeps following the log, and restarts on what it installed.

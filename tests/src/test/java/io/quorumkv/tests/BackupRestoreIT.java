@@ -59,7 +59,7 @@ class BackupRestoreIT {
       Thread.sleep(1500);
       String leader = source.awaitLeader(Duration.ofSeconds(10));
       String follower = source.runningIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
-      backup = kv.admin().backup(source.endpoint(follower), backupDir, ReadOptions.linearizable(), (r, t) -> { });
+      backup = kv.admin().backup(source.endpoint(follower), backupDir, ReadOptions.linearizable(), progress -> { });
       Thread.sleep(1000);
       running.set(false);
       writers.shutdown();

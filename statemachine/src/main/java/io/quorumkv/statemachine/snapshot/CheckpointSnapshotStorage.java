@@ -85,12 +85,28 @@ public final class CheckpointSnapshotStorage implements StateMachineStorage {
     return smDir.resolve(name(snapshot.getTermIndex()));
   }
 
+  /** True if a complete snapshot at {@code termIndex} exists. */
+  boolean has(TermIndex termIndex) {
+    return Files.isDirectory(smDir.resolve(name(termIndex)));
+  }
+
   /**
    * A fresh, not yet existing path in the snapshot directory where the checkpoint for {@code termIndex}
    * is to be written before {@link #publish}; a leftover from an earlier attempt is deleted.
    */
   public Path stagingDir(TermIndex termIndex) throws IOException {
     Path staging = smDir.resolve(STAGING_PREFIX + name(termIndex));
+    FileTrees.deleteTree(staging);
+    return staging;
+  }
+
+  /**
+   * A fresh, not yet existing path in the snapshot directory for a checkpoint fetched from another member,
+   * whose (term, index) is known only once it is complete; {@link #publish} it from there. A leftover from
+   * an earlier attempt is deleted, and so is one left by a crash ({@link #init}).
+   */
+  public Path fetchStagingDir() throws IOException {
+    Path staging = smDir.resolve(STAGING_PREFIX + "fetched");
     FileTrees.deleteTree(staging);
     return staging;
   }
