@@ -103,8 +103,7 @@ public final class KvStateMachine extends BaseStateMachine {
    */
   public KvStateMachine(Path dbDir, SnapshotFetcher fetcher) {
     this.dbDir = Objects.requireNonNull(dbDir, "dbDir");
-    this.fetchedInstalls = fetcher == null ? null
-        : new FetchedInstalls(this, fetcher, snapshots);
+    this.fetchedInstalls = fetcher == null ? null : new FetchedInstalls(this, fetcher, snapshots);
   }
 
   /** A state machine for leader-sent snapshot installs only (Ratis' default mode). */
@@ -203,9 +202,10 @@ public final class KvStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Runs on the apply thread after Ratis installed a snapshot from the leader: replaces the live store
-   * with a copy of the newest snapshot if the store is behind it (as it always is after an install),
-   * reopens it and serves again from the snapshot's index. Views opened before fail from here on.
+   * Runs on the apply thread after a snapshot install: publishes the fetched checkpoint (notification
+   * mode; in leader-sent mode Ratis already put the snapshot in place), replaces the live store with a
+   * copy of the newest snapshot if the store is behind it (as it always is after an install), reopens it
+   * and serves again from the snapshot's index. Views opened before fail from here on.
    */
   @Override
   public void reinitialize() throws IOException {
