@@ -24,10 +24,17 @@ final class ChaosIT {
 
   /** Runs, prints the report, and asserts that nothing was lost or violated and leaders were killed. */
   static ChaosReport runAndCheck(String name, ChaosSettings settings, long minLeaderKills) throws Exception {
-    Path root = Files.createDirectories(Path.of(System.getProperty("quorumkv.test.dir",
-        System.getProperty("java.io.tmpdir"))));
-    Path dir = Files.createTempDirectory(root, name + "-");
-    Path config = ClusterFiles.loopback(dir, name, 3);
+    return runAndCheck(runDir(name), name, settings, minLeaderKills, "");
+  }
+
+  /**
+   * {@link #runAndCheck(String, ChaosSettings, long)} in {@code dir} (members' logs in {@code dir/logs}),
+   * on a cluster file with {@code extraYaml} added (see {@link ClusterFiles#loopback(Path, String, int,
+   * String)}).
+   */
+  static ChaosReport runAndCheck(Path dir, String name, ChaosSettings settings, long minLeaderKills,
+      String extraYaml) throws Exception {
+    Path config = ClusterFiles.loopback(dir, name, 3, extraYaml);
     ChaosReport report = new ChaosRun(settings, config, dir, System.out).execute();
     System.out.print(report.render());
     assertThat(report.violations()).as("violations (report above; history in %s)", dir).isEmpty();
@@ -35,6 +42,13 @@ final class ChaosIT {
     assertThat(report.windows()).as("every fault was followed by an acknowledgement")
         .allMatch(w -> w.recovered());
     return report;
+  }
+
+  /** A new directory for one run under quorumkv.test.dir (or the temp dir). */
+  static Path runDir(String name) throws java.io.IOException {
+    Path root = Files.createDirectories(Path.of(System.getProperty("quorumkv.test.dir",
+        System.getProperty("java.io.tmpdir"))));
+    return Files.createTempDirectory(root, name + "-");
   }
 
   static Duration seconds(long s) {

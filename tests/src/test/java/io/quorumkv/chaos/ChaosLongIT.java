@@ -3,9 +3,9 @@ package io.quorumkv.chaos;
 import org.junit.jupiter.api.Test;
 
 /**
- * The long chaos run, only in the Maven profile {@code chaos}: by default 300 s of 10 clients with a
- * fault every 6 s, i.e. 25 leader kills plus follower kills, pauses and combined faults. Set the length
- * with {@code -Dchaos.duration=SECONDS}; at least 20 leader kills are required from 240 s on.
+ * The long chaos run, only in the Maven profiles {@code chaos} and {@code long}: by default 300 s of 10
+ * clients with a fault every 6 s, i.e. 25 leader kills plus follower kills, pauses and combined faults.
+ * Set the length with {@code -Dchaos.duration=SECONDS}; at least 20 leader kills are required from 240 s on.
  */
 class ChaosLongIT {
   private static final long INTERVAL_SECONDS = 6;

@@ -3,6 +3,7 @@ package io.quorumkv.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quorumkv.client.BackupResult;
+import io.quorumkv.client.Entry;
 import io.quorumkv.client.QuorumKvClient;
 import io.quorumkv.client.ReadOptions;
 import io.quorumkv.client.Values;
@@ -14,11 +15,15 @@ import io.quorumkv.server.launch.ServerCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -28,47 +33,95 @@ import picocli.CommandLine;
  * An online backup taken from a follower while clients write, restored offline into a fresh single-member
  * cluster: the restored data equals the source exactly at the backup's applied index, and the restored
  * cluster takes new writes after it.
+ *
+ * <p>At {@link TestScale scale} N &gt; 1 more writers run (up to {@value #MAX_WRITERS}), the source holds at
+ * least 1,000 N acknowledged writes before the first backup, and {@link TestScale#rounds()} backups (2 up to
+ * scale 5, 3 at 10) are taken one after the other under load, alternating between the followers; each is
+ * restored and checked on its own.
  */
 class BackupRestoreIT {
   private static final int WRITERS = 3;
+  private static final int MAX_WRITERS = 6;
 
   @Test
   void aBackupDuringWritesRestoresToExactlyTheStateAtItsIndex() throws Exception {
+    int writerCount = Math.min(WRITERS + TestScale.scale() - 1, MAX_WRITERS);
+    int backupCount = TestScale.rounds();
+    int ackedBeforeFirstBackup = TestScale.isLong() ? TestScale.times(1000) : 0;
     Map<String, Long> ackedAt = new ConcurrentHashMap<>();
-    Map<Long, Long> incrementsAckedAt = new ConcurrentHashMap<>();
-    Path backupDir = TestSupport.newTestDir("backup-").resolve("b1");
-    BackupResult backup;
+    // Per writer's counter: the index at which each of its increments was applied.
+    Map<String, List<Long>> incrementsAckedAt = new ConcurrentHashMap<>();
+    Path backupRoot = TestSupport.newTestDir("backup-");
+    List<BackupResult> backups = new ArrayList<>();
     try (MiniCluster source = MiniCluster.start(3);
          QuorumKvClient kv = QuorumKvClient.builder().endpoints(source.endpoints()).build()) {
       AtomicBoolean running = new AtomicBoolean(true);
-      ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
-      for (int w = 0; w < WRITERS; w++) {
+      ExecutorService writers = Executors.newFixedThreadPool(writerCount);
+      List<Future<?>> writing = new ArrayList<>();
+      for (int w = 0; w < writerCount; w++) {
         int writer = w;
-        writers.submit(() -> {
+        // One counter per writer: with a shared one, another writer's increment can land between this
+        // increment and the read of its index, and the read would report that later index instead.
+        String counter = "counter/w" + writer;
+        List<Long> increments = new CopyOnWriteArrayList<>();
+        incrementsAckedAt.put(counter, increments);
+        writing.add(writers.submit(() -> {
           for (long i = 0; running.get(); i++) {
             String key = "w" + writer + "/" + i;
             ackedAt.put(key, kv.put(key, Values.text(key)).index());
             if (i % 3 == 0) {
-              long value = kv.increment("counter", 1);
-              incrementsAckedAt.put(value, kv.get("counter").orElseThrow().modIndex());
+              long value = kv.increment(counter, 1);
+              Entry read = kv.get(counter).orElseThrow();
+              assertThat(read.version()).as("%s read after increment to %d", counter, value).isEqualTo(value);
+              increments.add(read.modIndex());
             }
           }
           return null;
-        });
+        }));
       }
       Thread.sleep(1500);
-      String leader = source.awaitLeader(Duration.ofSeconds(10));
-      String follower = source.runningIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
-      backup = kv.admin().backup(source.endpoint(follower), backupDir, ReadOptions.linearizable(), progress -> { });
-      Thread.sleep(1000);
+      awaitAcked(ackedAt, ackedBeforeFirstBackup, TestScale.timeout(Duration.ofSeconds(60)));
+      for (int b = 0; b < backupCount; b++) {
+        String leader = source.awaitLeader(Duration.ofSeconds(10));
+        List<String> followers = source.runningIds().stream().filter(id -> !id.equals(leader)).toList();
+        String follower = followers.get(b % followers.size());
+        backups.add(kv.admin().backup(source.endpoint(follower), backupRoot.resolve("b" + (b + 1)),
+            ReadOptions.linearizable(), progress -> { }));
+        Thread.sleep(1000);
+      }
       running.set(false);
       writers.shutdown();
       assertThat(writers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      for (Future<?> writer : writing) {
+        writer.get(); // a writer that failed fails the test
+      }
     }
+    System.out.printf("BackupRestoreIT: %d writers, %d writes acked, %d backups at %s%n", writerCount, ackedAt.size(),
+        backups.size(), backups.stream().map(b -> b.appliedIndex() + " (" + b.files() + " files, " + b.bytes()
+            + " bytes)").toList());
+    for (BackupResult backup : backups) {
+      restoreAndCheck(backup, ackedAt, incrementsAckedAt);
+    }
+  }
+
+  private static void awaitAcked(Map<String, Long> ackedAt, int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (ackedAt.size() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("only " + ackedAt.size() + " of " + count + " writes acknowledged after " + timeout);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static void restoreAndCheck(BackupResult backup, Map<String, Long> ackedAt,
+      Map<String, List<Long>> incrementsAckedAt) throws Exception {
+    Path backupDir = backup.directory();
     assertThat(backup.appliedIndex()).isPositive();
     assertThat(Files.exists(backupDir.resolve("backup.json"))).isTrue();
     long n = backup.appliedIndex();
-    assertThat(ackedAt.values()).as("writes on both sides of the backup").anyMatch(i -> i <= n).anyMatch(i -> i > n);
+    assertThat(ackedAt.values()).as("writes on both sides of the backup at %d", n)
+        .anyMatch(i -> i <= n).anyMatch(i -> i > n);
 
     Path restoredData = TestSupport.newTestDir("restored-").resolve("n1");
     String restoredName = "restored-" + restoredData.getParent().getFileName();
@@ -89,12 +142,17 @@ class BackupRestoreIT {
           assertThat(data).as("write at index %d > backup %d", write.getValue(), n).doesNotContainKey(write.getKey());
         }
       }
-      long countedBefore = incrementsAckedAt.values().stream().filter(i -> i <= n).count();
-      assertThat(Long.parseLong(data.getOrDefault("counter", "0"))).isEqualTo(countedBefore);
+      Map<String, Long> countedBefore = new HashMap<>();
+      for (Map.Entry<String, List<Long>> counter : incrementsAckedAt.entrySet()) {
+        long before = counter.getValue().stream().filter(i -> i <= n).count();
+        assertThat(Long.parseLong(data.getOrDefault(counter.getKey(), "0")))
+            .as("%s at backup %d", counter.getKey(), n).isEqualTo(before);
+        countedBefore.put(counter.getKey(), before);
+      }
 
       long next = restored.put("after/restore", Values.text("new")).index();
       assertThat(next).isGreaterThan(n);
-      assertThat(restored.increment("counter", 1)).isEqualTo(countedBefore + 1);
+      assertThat(restored.increment("counter/w0", 1)).isEqualTo(countedBefore.get("counter/w0") + 1);
     }
   }
 }

@@ -29,6 +29,10 @@ import org.junit.jupiter.api.Test;
  * Damage to a stopped member's Raft log. A torn last entry (a write cut off by power loss) is dropped and
  * the member comes back; other corruption stops the member at start with an error naming the file, and
  * the documented remedy (wipe the member, let it re-sync) restores it. No acknowledged write is lost.
+ *
+ * <p>At {@link TestScale scale} N each test runs {@link TestScale#rounds()} rounds (2 up to scale 5, 3 at
+ * 10) of stop / damage / recover, against a different follower each time when it can, with N times as many
+ * writes before the damage and after it; every round checks all writes acknowledged so far.
  */
 class CorruptLogIT {
   private ClusterWithClient fixture;
@@ -60,18 +64,27 @@ class CorruptLogIT {
     return last;
   }
 
-  private String stoppedFollowerWithLog() throws Exception {
+  /** Writes, then stops a follower (preferring one other than {@code previous}) that has applied it all. */
+  private String stoppedFollowerWithLog(int round, String previous) throws Exception {
     String leader = cluster.awaitLeader(Duration.ofSeconds(10));
-    String follower = cluster.runningIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
-    long last = write("before/", 100);
-    cluster.awaitApplied(follower, last, Duration.ofSeconds(10));
+    String follower = cluster.runningIds().stream().filter(id -> !id.equals(leader))
+        .min((a, b) -> Boolean.compare(a.equals(previous), b.equals(previous))).orElseThrow();
+    long last = write("before" + round + "/", TestScale.times(100));
+    cluster.awaitApplied(follower, last, TestScale.timeout(Duration.ofSeconds(10)));
     cluster.stop(follower);
     return follower;
   }
 
   @Test
   void aTornLastEntryIsDroppedAndTheMemberCatchesUp() throws Exception {
-    String follower = stoppedFollowerWithLog();
+    String previous = null;
+    for (int round = 0; round < TestScale.rounds(); round++) {
+      previous = tornLastEntryRound(round, previous);
+    }
+  }
+
+  private String tornLastEntryRound(int round, String previous) throws Exception {
+    String follower = stoppedFollowerWithLog(round, previous);
     Path segment = openSegment(follower);
     // Power loss in the middle of appending the next entry: its first bytes reached the disk, the rest
     // (and the segment's zero padding) did not.
@@ -81,15 +94,24 @@ class CorruptLogIT {
       f.write(new byte[] {40, 8, 1, 16, 7, 26, 5, 1, 2, 3, 4});
     }
 
-    long last = write("after/", 50);
+    long last = write("after" + round + "/", TestScale.times(50));
     cluster.start(follower);
-    cluster.awaitApplied(follower, last, Duration.ofSeconds(30));
-    assertThat(Replicas.dump(cluster.endpoint(follower), last)).containsAllEntriesOf(acked);
+    cluster.awaitApplied(follower, last, TestScale.timeout(Duration.ofSeconds(30)));
+    assertThat(Replicas.dump(cluster.endpoint(follower), last)).as("%s after round %d", follower, round)
+        .containsAllEntriesOf(acked);
+    return follower;
   }
 
   @Test
   void corruptionInsideTheLogStopsTheMemberNamingTheFileUntilItIsWiped() throws Exception {
-    String follower = stoppedFollowerWithLog();
+    String previous = null;
+    for (int round = 0; round < TestScale.rounds(); round++) {
+      previous = corruptionRound(round, previous);
+    }
+  }
+
+  private String corruptionRound(int round, String previous) throws Exception {
+    String follower = stoppedFollowerWithLog(round, previous);
     Path segment = openSegment(follower);
     try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
       long middle = endOfEntries(segment) / 2;
@@ -106,11 +128,13 @@ class CorruptLogIT {
     // The remedy from the README: wipe the member's data, start it, and have the leader step down (a
     // leader remembers what each follower acknowledged and would never resend it).
     Directories.deleteRecursively(cluster.dataDir(follower));
-    long last = write("after/", 50);
+    long last = write("after" + round + "/", TestScale.times(50));
     cluster.start(follower);
     kv.transferLeadership(null);
-    cluster.awaitApplied(follower, last, Duration.ofSeconds(60));
-    assertThat(Replicas.dump(cluster.endpoint(follower), last)).containsAllEntriesOf(acked);
+    cluster.awaitApplied(follower, last, TestScale.timeout(Duration.ofSeconds(60)));
+    assertThat(Replicas.dump(cluster.endpoint(follower), last)).as("%s after round %d", follower, round)
+        .containsAllEntriesOf(acked);
+    return follower;
   }
 
   private Path openSegment(String nodeId) throws IOException {

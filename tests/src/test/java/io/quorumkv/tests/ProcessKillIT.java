@@ -37,6 +37,11 @@ import org.junit.jupiter.api.Test;
  * Three real member JVMs started from a cluster file. Concurrent writers record which writes were
  * acknowledged; the leader is SIGKILLed mid-run. Afterwards every acknowledged write is present with its
  * value, nothing appears that was never written, and the killed member, restarted, holds the same data.
+ *
+ * <p>At {@link TestScale scale} N &gt; 1 the writers keep going through N + 1 kill rounds: the leader is
+ * killed in two rounds out of three, a follower in every third; each victim is restarted under load and
+ * must catch up before the next round. At the end every member, each restarted at least once (or still
+ * the survivor), must hold exactly the data a linearizable read returns.
  */
 class ProcessKillIT {
   private static final int WRITERS = 4;
@@ -53,6 +58,8 @@ class ProcessKillIT {
 
   @Test
   void sigkillOfTheLeaderUnderLoadLosesNoAcknowledgedWrite() throws Exception {
+    int rounds = TestScale.isLong() ? TestScale.scale() + 1 : 1;
+    Duration catchUp = TestScale.timeout(Duration.ofSeconds(60));
     Path dir = TestSupport.newTestDir("process-");
     Path configFile = writeClusterFile(dir);
     ClusterConfig config = ClusterConfigReader.read(configFile);
@@ -64,12 +71,11 @@ class ProcessKillIT {
     try (ClusterProbe probe = new ClusterProbe(config);
          QuorumKvClient kv = QuorumKvClient.builder().endpoints(endpoints)
              .attemptTimeout(Duration.ofSeconds(2)).overallTimeout(Duration.ofSeconds(20)).build()) {
-      String leader = probe.awaitLeader(60_000).orElseThrow(() -> new AssertionError("no leader in 60 s"));
+      probe.awaitLeader(60_000).orElseThrow(() -> new AssertionError("no leader in 60 s"));
 
       Map<String, String> acked = new ConcurrentHashMap<>();
       Set<String> unknown = ConcurrentHashMap.newKeySet();
       AtomicBoolean running = new AtomicBoolean(true);
-      AtomicLong lastAckNanos = new AtomicLong();
       AtomicLong firstAckAfterKillNanos = new AtomicLong();
       AtomicLong killNanos = new AtomicLong(Long.MAX_VALUE);
       ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
@@ -83,7 +89,6 @@ class ProcessKillIT {
               kv.put(key, Values.text(value));
               acked.put(key, value);
               long now = System.nanoTime();
-              lastAckNanos.set(now);
               if (now > killNanos.get()) {
                 firstAckAfterKillNanos.compareAndSet(0, now);
               }
@@ -96,34 +101,57 @@ class ProcessKillIT {
         });
       }
 
-      Thread.sleep(3000);
-      int ackedBeforeKill = acked.size();
-      killNanos.set(System.nanoTime());
-      processes.get(leader).kill();
-      Thread.sleep(6000);
+      String victim = null;
+      int leaderKills = 0;
+      for (int round = 0; round < rounds; round++) {
+        Thread.sleep(3000);
+        String leader = probe.awaitLeader(60_000).orElseThrow(() -> new AssertionError("no leader in 60 s"));
+        boolean killLeader = round % 3 != 2;
+        victim = killLeader ? leader : config.nodes().stream().map(n -> n.id()).filter(id -> !id.equals(leader))
+            .findFirst().orElseThrow();
+        int ackedBeforeKill = acked.size();
+        firstAckAfterKillNanos.set(0);
+        killNanos.set(System.nanoTime());
+        processes.get(victim).kill();
+        leaderKills += killLeader ? 1 : 0;
+        Thread.sleep(6000);
+        int ackedAfterKill = acked.size();
+        long firstAckAfterKill = firstAckAfterKillNanos.get();
+        long killedAt = killNanos.getAndSet(Long.MAX_VALUE); // well before the next round resets the first ack
+
+        long failoverMillis = firstAckAfterKill == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstAckAfterKill - killedAt);
+        System.out.printf("ProcessKillIT round %d/%d: acked %d (%d before the kill), unknown %d, killed %s %s, "
+                + "first ack after kill %d ms%n", round + 1, rounds, ackedAfterKill, ackedBeforeKill, unknown.size(),
+            killLeader ? "leader" : "follower", victim, failoverMillis);
+        assertThat(ackedBeforeKill).as("writes acknowledged before kill %d", round + 1).isPositive();
+        assertThat(ackedAfterKill).as("writes continue after kill %d", round + 1).isGreaterThan(ackedBeforeKill);
+
+        if (round < rounds - 1) {
+          // Back under load; it must have caught up before the next round kills another member.
+          Path log = dir.resolve(victim + "-restart" + round + ".log");
+          processes.put(victim, NodeProcess.start(configFile, victim, log));
+          long target = kv.put("round/" + round, Values.text("restarted " + victim)).index();
+          awaitApplied(probe, victim, target, catchUp);
+        }
+      }
       running.set(false);
       writers.shutdown();
       assertThat(writers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-
-      long failoverMillis = firstAckAfterKillNanos.get() == 0 ? -1
-          : TimeUnit.NANOSECONDS.toMillis(firstAckAfterKillNanos.get() - killNanos.get());
-      System.out.printf("ProcessKillIT: acked %d (%d before the kill), unknown %d, killed leader %s, "
-          + "first ack after kill %d ms%n", acked.size(), ackedBeforeKill, unknown.size(), leader, failoverMillis);
-      assertThat(ackedBeforeKill).as("writes acknowledged before the kill").isPositive();
-      assertThat(acked.size()).as("writes continue after the kill").isGreaterThan(ackedBeforeKill);
+      System.out.printf("ProcessKillIT: %d rounds, %d leader kills, acked %d, unknown %d%n", rounds, leaderKills,
+          acked.size(), unknown.size());
 
       Map<String, String> present = readAll(kv, ReadOptions.linearizable());
       assertNoLossAndNoPhantoms(acked, unknown, present);
 
-      // The killed member comes back from its log and holds exactly the same data.
-      processes.put(leader, NodeProcess.start(configFile, leader, dir.resolve(leader + "-restart.log")));
+      // The last killed member comes back from its log; every member holds exactly the same data.
+      processes.put(victim, NodeProcess.start(configFile, victim, dir.resolve(victim + "-restart.log")));
       long target = kv.put("final/marker", Values.text("done")).index();
-      awaitApplied(probe, leader, target);
-      try (QuorumKvClient direct = QuorumKvClient.builder().endpoints(config.requireNode(leader).clientAddress())
-          .build()) {
-        Map<String, String> onRestarted = readAll(direct, ReadOptions.stale(target));
-        onRestarted.remove("final/marker");
-        assertThat(onRestarted).isEqualTo(present);
+      for (var node : config.nodes()) {
+        awaitApplied(probe, node.id(), target, catchUp);
+        try (QuorumKvClient direct = QuorumKvClient.builder().endpoints(node.clientAddress()).build()) {
+          Map<String, String> onMember = readAll(direct, ReadOptions.stale(target));
+          assertThat(onMember).as("data on %s", node.id()).isEqualTo(present);
+        }
       }
     }
   }
@@ -147,15 +175,16 @@ class ProcessKillIT {
         .collect(Collectors.toMap(Entry::keyUtf8, e -> e.value().getText()));
   }
 
-  private static void awaitApplied(ClusterProbe probe, String nodeId, long index) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+  private static void awaitApplied(ClusterProbe probe, String nodeId, long index, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (probe.status(nodeId).map(Member::getAppliedIndex).orElse(0L) >= index) {
         return;
       }
       Thread.sleep(100);
     }
-    throw new AssertionError(nodeId + " did not apply index " + index + " within 60 s after restart");
+    throw new AssertionError(nodeId + " did not apply index " + index + " within " + timeout + " after restart");
   }
 
   private static Path writeClusterFile(Path dir) throws IOException {

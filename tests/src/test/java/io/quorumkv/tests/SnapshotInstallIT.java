@@ -17,6 +17,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Snapshots, log purging and snapshot install: a member that is behind the purged log, or that lost its
  * data, catches up by receiving the leader's snapshot and then follows the log.
+ *
+ * <p>At {@link TestScale scale} N the volumes are N times larger (600 N entries written while a follower is
+ * down, 500 N before a data dir is wiped, 150 N before snapshots on request), and the stop / write / install
+ * cycle runs {@link TestScale#rounds()} times (2 up to scale 5, 3 at 10), against a different follower each
+ * time when it can.
  */
 class SnapshotInstallIT {
   /** Snapshot every 200 entries, keep only 20 behind it, small segments: purging happens quickly. */
@@ -61,28 +66,45 @@ class SnapshotInstallIT {
 
   @Test
   void aFollowerBehindThePurgedLogCatchesUpBySnapshotInstall() throws Exception {
-    String follower = aFollower();
-    long followerApplied = writeEntries("early/", 50);
+    int cycles = TestScale.rounds();
+    String previous = null;
+    for (int cycle = 0; cycle < cycles; cycle++) {
+      String leaderBefore = cluster.awaitLeader(Duration.ofSeconds(10));
+      String notAgain = previous;
+      String follower = cluster.runningIds().stream().filter(id -> !id.equals(leaderBefore))
+          .min((a, b) -> Boolean.compare(a.equals(notAgain), b.equals(notAgain))).orElseThrow();
+      installCycle(cycle, follower);
+      previous = follower;
+    }
+  }
+
+  /** Stops the follower, writes past the leader's purged log, starts it: it must catch up by install. */
+  private void installCycle(int cycle, String follower) throws Exception {
+    long followerApplied = writeEntries("early" + cycle + "/", 50);
     cluster.awaitApplied(follower, followerApplied, Duration.ofSeconds(10));
     cluster.stop(follower);
 
-    long last = writeEntries("late/", 600);
+    long last = writeEntries("late" + cycle + "/", TestScale.times(600));
     String leader = cluster.awaitLeader(Duration.ofSeconds(10));
     Member leaderStatus = Replicas.status(cluster.endpoint(leader));
-    assertThat(leaderStatus.getSnapshotIndex()).as("leader snapshot").isGreaterThan(followerApplied);
-    assertThat(leaderStatus.getLogStartIndex()).as("leader purged its log past the follower")
+    assertThat(leaderStatus.getSnapshotIndex()).as("leader snapshot, cycle %d", cycle).isGreaterThan(followerApplied);
+    assertThat(leaderStatus.getLogStartIndex()).as("leader purged its log past the follower, cycle %d", cycle)
         .isGreaterThan(followerApplied + 1);
 
     cluster.start(follower);
-    cluster.awaitApplied(follower, last, Duration.ofSeconds(60));
+    cluster.awaitApplied(follower, last, TestScale.timeout(Duration.ofSeconds(60)));
     Member caughtUp = Replicas.status(cluster.endpoint(follower));
     // Its log starts after what it had: the entries in between can only have come in a snapshot.
-    assertThat(caughtUp.getLogStartIndex()).isGreaterThan(followerApplied + 1);
-    assertThat(caughtUp.getSnapshotIndex()).isGreaterThan(followerApplied);
+    assertThat(caughtUp.getLogStartIndex()).as("follower %s log start, cycle %d", follower, cycle)
+        .isGreaterThan(followerApplied + 1);
+    assertThat(caughtUp.getSnapshotIndex()).as("follower %s snapshot, cycle %d", follower, cycle)
+        .isGreaterThan(followerApplied);
     Replicas.assertSameData(cluster, follower, leader, last);
+    System.out.printf("SnapshotInstallIT cycle %d: %s stopped at %d, caught up to %d via snapshot %d%n", cycle + 1,
+        follower, followerApplied, last, caughtUp.getSnapshotIndex());
 
     // And it follows the log again afterwards.
-    long after = kv.put("after/install", Values.text("yes")).index();
+    long after = kv.put("after/install" + cycle, Values.text("yes")).index();
     cluster.awaitApplied(follower, after, Duration.ofSeconds(10));
     Replicas.assertSameData(cluster, follower, leader, after);
   }
@@ -90,24 +112,26 @@ class SnapshotInstallIT {
   @Test
   void aMemberWithAWipedDataDirIsRebuiltFromTheLeader() throws Exception {
     String follower = aFollower();
-    writeEntries("before/", 500);
+    writeEntries("before/", TestScale.times(500));
     cluster.stop(follower);
     Directories.deleteRecursively(cluster.dataDir(follower));
 
-    long last = writeEntries("after/", 50);
+    long last = writeEntries("after/", TestScale.times(50));
     cluster.start(follower);
     // A leader never resends what a follower once acknowledged; a new leader starts without that memory.
     kv.transferLeadership(null);
-    cluster.awaitApplied(follower, last, Duration.ofSeconds(60));
+    cluster.awaitApplied(follower, last, TestScale.timeout(Duration.ofSeconds(60)));
     Replicas.assertSameData(cluster, follower, cluster.awaitLeader(Duration.ofSeconds(10)), last);
-    assertThat(Replicas.dump(cluster.endpoint(follower), last)).containsEntry("before/count", "450");
+    // Nine entries in ten increment the counter.
+    assertThat(Replicas.dump(cluster.endpoint(follower), last))
+        .containsEntry("before/count", String.valueOf(TestScale.times(450)));
   }
 
   @Test
   void snapshotOnRequestPurgesTheLogOfEveryMember() throws Exception {
-    long last = writeEntries("manual/", 150);
+    long last = writeEntries("manual/", TestScale.times(150));
     for (String id : cluster.runningIds()) {
-      cluster.awaitApplied(id, last, Duration.ofSeconds(10));
+      cluster.awaitApplied(id, last, TestScale.timeout(Duration.ofSeconds(10)));
       SnapshotResult r = kv.admin().snapshot(cluster.endpoint(id));
       assertThat(r.member()).isEqualTo(id);
       assertThat(r.snapshotIndex()).isGreaterThanOrEqualTo(last);
@@ -118,6 +142,6 @@ class SnapshotInstallIT {
       cluster.restart(id);
     }
     cluster.awaitLeader(Duration.ofSeconds(30));
-    assertThat(kv.get("manual/count").orElseThrow().value().getText()).isEqualTo("135");
+    assertThat(kv.get("manual/count").orElseThrow().value().getText()).isEqualTo(String.valueOf(TestScale.times(135)));
   }
 }

@@ -15,8 +15,17 @@ public final class ClusterFiles {
    * {@code dir/data}. Every other setting keeps its default, so runs measure the default configuration.
    */
   public static Path loopback(Path dir, String name, int size) throws IOException {
+    return loopback(dir, name, size, "");
+  }
+
+  /**
+   * {@link #loopback(Path, String, int)} plus {@code extraYaml}: top-level sections of the cluster file
+   * such as {@code "log:\n  snapshot-every-entries: 300\n"}.
+   */
+  public static Path loopback(Path dir, String name, int size, String extraYaml) throws IOException {
     StringBuilder yaml = new StringBuilder("cluster:\n  name: ").append(name)
-        .append("\n  data-dir: ").append(dir.toAbsolutePath().resolve("data")).append("\nnodes:\n");
+        .append("\n  data-dir: ").append(dir.toAbsolutePath().resolve("data")).append("\n")
+        .append(extraYaml).append("nodes:\n");
     for (int i = 1; i <= size; i++) {
       yaml.append("  - {id: n").append(i).append(", host: 127.0.0.1, raft-port: ").append(freePort())
           .append(", client-port: ").append(freePort()).append("}\n");
