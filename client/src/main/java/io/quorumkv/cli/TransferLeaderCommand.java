@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "transfer-leader",
     description = {
-      "Makes the leader hand over leadership, to --to if given, else to whichever member wins the",
-      "election that follows; prints the new leader's id."
+      "Makes the leader hand over leadership, to --to if given, else to the follower that answered it",
+      "most recently, once that member's log is up to date; prints the new leader's id."
     })
 final class TransferLeaderCommand extends ClientCommand {
   @Option(names = "--to", paramLabel = "MEMBER_ID", description = "Id of the member that should lead.")

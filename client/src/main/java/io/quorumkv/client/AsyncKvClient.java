@@ -227,8 +227,8 @@ public final class AsyncKvClient {
   }
 
   /**
-   * Asks the leader to hand over leadership (to {@code toMember}, or to whoever wins the election when
-   * null) and completes with the new leader's id. Routed to the leader like a write.
+   * Asks the leader to hand over leadership (to {@code toMember}, or when null to the follower that
+   * answered it most recently) and completes with the new leader's id. Routed to the leader like a write.
    */
   public CompletableFuture<String> transferLeadership(String toMember) {
     return call(

@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -115,7 +116,11 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   @Override
   public void transferLeadership(TransferLeadershipRequest request,
       StreamObserver<TransferLeadershipResponse> response) {
-    raft.transferLeadership(request.getToMember().isEmpty() ? null : request.getToMember(), TRANSFER_TIMEOUT_MILLIS)
+    String to = request.getToMember();
+    // A follower answers NOT_LEADER whatever the target, so only the leader looks for one.
+    CompletableFuture<String> target = to.isEmpty() && raft.info().isLeader()
+        ? mostUpToDatePeer() : CompletableFuture.completedFuture(to);
+    target.thenCompose(member -> raft.transferLeadership(member, TRANSFER_TIMEOUT_MILLIS))
         .whenCompleteAsync((leader, error) -> {
           if (error != null) {
             response.onError(ErrorCatalog.toStatus(error));
@@ -172,6 +177,21 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
       member.setLeaderId(info.getLeaderId().toString());
     }
     return member.build();
+  }
+
+  /**
+   * The reachable other member that has applied the most entries: the one a transfer waits least for.
+   * Not merely the most responsive one: after the damaged-log procedure (README) that is often the member
+   * that was just wiped, whose election the others would refuse.
+   */
+  private CompletableFuture<String> mostUpToDatePeer() {
+    List<CompletableFuture<Member>> peers = cluster.nodes().stream()
+        .filter(node -> !node.id().equals(self.id())).map(this::askPeer).toList();
+    return CompletableFuture.allOf(peers.toArray(CompletableFuture[]::new)).thenApply(ignored -> peers.stream()
+        .map(CompletableFuture::join).filter(Member::getReachable)
+        .max(Comparator.comparingLong(Member::getAppliedIndex).thenComparing(Member::getId, Comparator.reverseOrder()))
+        .map(Member::getId)
+        .orElseThrow(() -> new KvError(ErrorCode.NODE_UNAVAILABLE, "no other member is reachable to take over")));
   }
 
   /** Asks a peer for its own status; never fails: an unreachable peer is reported as such. */

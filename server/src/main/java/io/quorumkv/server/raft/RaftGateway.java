@@ -89,8 +89,10 @@ public final class RaftGateway {
   }
 
   /**
-   * Hands leadership over (to {@code toMember}, or to whoever wins the next election when null) and
-   * completes with the new leader's id. Fails with NOT_LEADER on a follower.
+   * Hands leadership over to {@code toMember} and completes with the new leader's id. Ratis first brings
+   * the member's log up to date, then asks it to run an election. Fails with NOT_LEADER on a follower.
+   * (Ratis' "no target" mode only steps down, and the old leader, whose log is the newest, often wins
+   * again: callers choose a target.)
    */
   public CompletableFuture<String> transferLeadership(String toMember, long timeoutMillis) {
     if (!division.getInfo().isLeader()) {
@@ -99,7 +101,7 @@ public final class RaftGateway {
     RaftPeerId oldLeader = server.getId();
     return successful(() -> server.transferLeadershipAsync(new TransferLeadershipRequest(readClientId,
         server.getId(), division.getGroup().getGroupId(), readCallIds.incrementAndGet(),
-        toMember == null ? null : RaftPeerId.valueOf(toMember), timeoutMillis)))
+        RaftPeerId.valueOf(toMember), timeoutMillis)))
         .thenCompose(reply -> awaitLeaderOtherThan(oldLeader, timeoutMillis));
   }
 
