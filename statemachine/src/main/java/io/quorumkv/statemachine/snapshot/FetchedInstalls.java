@@ -10,7 +10,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.slf4j.Logger;
@@ -25,10 +24,18 @@ import org.slf4j.LoggerFactory;
  * <p>Crash safety: the staging directory is never a snapshot ({@link CheckpointSnapshotStorage} deletes it
  * on start), so a crash before {@link #publishFetched} leaves the member as it was, and the leader asks
  * again; after it, the member starts from the published snapshot.
+ *
+ * <p>One fetched checkpoint at a time: Ratis may ask for the next install (the leader purged further
+ * meanwhile) while the reload that publishes the previous one is still queued on the apply thread, so a
+ * new fetch first waits until the previous checkpoint is published. (Without that wait, a new fetch
+ * reused the staging directory under the reload, which published a half-written store: found by
+ * ChaosSnapshotInstallIT.)
  */
 public final class FetchedInstalls implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(FetchedInstalls.class);
+  /** How long a new fetch waits for Ratis to reload and publish the previous one. */
+  private static final long PUBLISH_WAIT_MILLIS = 60_000;
 
   /** A verified checkpoint in staging, waiting for Ratis to reload the state machine. */
   private record Fetched(TermIndex termIndex, Path dir) {}
@@ -37,7 +44,8 @@ public final class FetchedInstalls implements AutoCloseable {
   private final SnapshotFetcher fetcher;
   private final CheckpointSnapshotStorage snapshots;
   private final ExecutorService thread;
-  private final AtomicReference<Fetched> fetched = new AtomicReference<>();
+  // The verified checkpoint not yet published; guarded by this, which is notified when it is cleared.
+  private Fetched pending;
 
   /**
    * @param owner names the member in log lines (its {@code toString()})
@@ -76,16 +84,46 @@ public final class FetchedInstalls implements AutoCloseable {
    * state machine after a completed {@link #fetch}.
    */
   public void publishFetched() throws IOException {
-    Fetched done = fetched.getAndSet(null);
+    Fetched done;
+    synchronized (this) {
+      done = pending;
+    }
     if (done == null) {
       return;
     }
-    if (snapshots.has(done.termIndex())) {
-      // Already a snapshot here (a leader-sent install of the same state, or a retried reload).
-      FileTrees.deleteTree(done.dir());
-      return;
+    boolean published = false;
+    try {
+      if (!snapshots.has(done.termIndex())) {
+        snapshots.publish(done.termIndex(), done.dir());
+        published = true;
+      }
+      // Else already a snapshot here (a leader-sent install of the same state).
+    } finally {
+      if (!published) {
+        FileTrees.deleteTree(done.dir());
+      }
+      synchronized (this) {
+        pending = null;
+        notifyAll();
+      }
     }
-    snapshots.publish(done.termIndex(), done.dir());
+  }
+
+  private synchronized void awaitPreviousPublished() throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PUBLISH_WAIT_MILLIS);
+    try {
+      while (pending != null) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          throw new IOException("the snapshot fetched before (" + pending.termIndex()
+              + ") was not installed within " + PUBLISH_WAIT_MILLIS + " ms");
+        }
+        wait(left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the previous snapshot to be installed", e);
+    }
   }
 
   @Override
@@ -97,6 +135,7 @@ public final class FetchedInstalls implements AutoCloseable {
     long start = System.nanoTime();
     LOG.info("{}: behind the leader's log, which starts after index {}; fetching a snapshot from {}",
         owner, minIndex, leader);
+    awaitPreviousPublished();
     Path staging = snapshots.fetchStagingDir();
     try {
       fetcher.fetch(leader, minIndex, staging);
@@ -106,7 +145,9 @@ public final class FetchedInstalls implements AutoCloseable {
             + ", before the leader's log starts (" + (minIndex + 1) + ")");
       }
       TermIndex termIndex = TermIndex.valueOf(applied.getTerm(), applied.getIndex());
-      fetched.set(new Fetched(termIndex, staging));
+      synchronized (this) {
+        pending = new Fetched(termIndex, staging);
+      }
       LOG.info("{}: fetched snapshot {} from {} in {} ms; installing it", owner, termIndex, leader,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
       return termIndex;

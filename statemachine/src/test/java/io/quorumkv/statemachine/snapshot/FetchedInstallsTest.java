@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -82,6 +84,29 @@ class FetchedInstallsTest {
     assertThat(RocksKvStore.appliedIndexOf(sm.resolve("2_50")).getIndex()).isEqualTo(50);
     installs.publishFetched();
     assertThat(smEntries()).as("publishing twice is harmless").containsExactly("2_50");
+  }
+
+  @Test
+  void aNewFetchWaitsUntilTheReloadHasPublishedThePreviousOne() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    installs = new FetchedInstalls("test", (leader, minIndex, target) -> {
+      calls.incrementAndGet();
+      source.checkpoint(target);
+    }, snapshots);
+    assertThat(installs.fetch(LEADER, 40).get(30, TimeUnit.SECONDS)).isEqualTo(TermIndex.valueOf(2, 50));
+
+    // Ratis asks again (the leader purged further) before the reload of the first one has run.
+    source.advanceApplied(AppliedIndex.newBuilder().setTerm(2).setIndex(80).build());
+    CompletableFuture<TermIndex> second = installs.fetch(LEADER, 70);
+    Thread.sleep(300);
+    assertThat(second).as("waits for the first to be published").isNotDone();
+    assertThat(calls).hasValue(1);
+
+    installs.publishFetched();
+    assertThat(RocksKvStore.appliedIndexOf(sm.resolve("2_50")).getIndex()).as("the first, untouched").isEqualTo(50);
+    assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo(TermIndex.valueOf(2, 80));
+    installs.publishFetched();
+    assertThat(smEntries()).containsExactly("2_50", "2_80");
   }
 
   @Test
