@@ -184,6 +184,8 @@ public final class KvStateMachine extends BaseStateMachine {
       LiveDbSwap.recover(dbDir);
       loadReplica();
     });
+    // Only once RUNNING: a reader woken by the snapshot's index opens a view at once.
+    waiters.advance(lastAppliedIndex());
   }
 
   /**
@@ -217,6 +219,8 @@ public final class KvStateMachine extends BaseStateMachine {
       closeStore();
       loadReplica();
     });
+    // Only once RUNNING: a reader woken by the snapshot's index opens a view at once.
+    waiters.advance(lastAppliedIndex());
   }
 
   /**
@@ -384,7 +388,6 @@ public final class KvStateMachine extends BaseStateMachine {
       openStore();
     }
     setLastAppliedTermIndex(snapshot.getTermIndex());
-    waiters.advance(snapshot.getIndex());
   }
 
   private void openStore() throws IOException {
