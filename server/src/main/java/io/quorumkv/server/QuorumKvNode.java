@@ -10,6 +10,7 @@ import io.quorumkv.server.api.Headers;
 import io.quorumkv.server.api.KvService;
 import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.NodeSpec;
+import io.quorumkv.server.config.SnapshotInstall;
 import io.quorumkv.server.raft.LeaderCheckpointFetcher;
 import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.server.raft.RaftLogDiagnosis;
@@ -74,8 +75,9 @@ public final class QuorumKvNode implements AutoCloseable {
     NodeSpec self = cluster.requireNode(nodeId);
     Path raftDir = Files.createDirectories(self.dataDir().resolve("ratis"));
     refuseDatabaseWithoutItsLog(self, raftDir.resolve(cluster.clusterId().toString()));
+    boolean fetches = cluster.log().snapshotInstall() == SnapshotInstall.MEMBER_FETCHES;
     KvStateMachine stateMachine =
-        new KvStateMachine(self.dataDir().resolve("db"), new LeaderCheckpointFetcher(cluster));
+        new KvStateMachine(self.dataDir().resolve("db"), fetches ? new LeaderCheckpointFetcher(cluster) : null);
     RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(cluster.clusterId()), peersOf(cluster));
     RaftServer raftServer = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(nodeId))

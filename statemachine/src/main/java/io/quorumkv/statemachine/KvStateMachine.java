@@ -219,6 +219,7 @@ public final class KvStateMachine extends BaseStateMachine {
       closeStore();
       loadReplica();
     });
+    LOG.info("{}: installed snapshot {}; following the log from there", this, getLastAppliedTermIndex());
     // Only once RUNNING: a reader woken by the snapshot's index opens a view at once.
     waiters.advance(lastAppliedIndex());
   }

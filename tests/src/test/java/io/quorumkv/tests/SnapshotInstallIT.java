@@ -9,6 +9,7 @@ import io.quorumkv.client.Values;
 import io.quorumkv.proto.v1.Member;
 import io.quorumkv.server.Directories;
 import io.quorumkv.server.config.LogSettings;
+import io.quorumkv.server.config.SnapshotInstall;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.Test;
 class SnapshotInstallIT {
   /** Snapshot every 200 entries, keep only 20 behind it, small segments: purging happens quickly. */
   private static final LogSettings FREQUENT = new LogSettings(200, 2, 20, 64 * 1024);
+  /** The same with log.snapshot-install: member-fetches (Ratis' notification mode). */
+  private static final LogSettings FREQUENT_MEMBER_FETCHES =
+      new LogSettings(200, 2, 20, 64 * 1024, SnapshotInstall.MEMBER_FETCHES);
 
   private ClusterWithClient fixture;
   private MiniCluster cluster;
@@ -107,6 +111,15 @@ class SnapshotInstallIT {
     long after = kv.put("after/install" + cycle, Values.text("yes")).index();
     cluster.awaitApplied(follower, after, Duration.ofSeconds(10));
     Replicas.assertSameData(cluster, follower, leader, after);
+  }
+
+  @Test
+  void withMemberFetchesAFollowerBehindThePurgedLogCopiesTheLeadersState() throws Exception {
+    fixture.close();
+    fixture = ClusterWithClient.start(FREQUENT_MEMBER_FETCHES);
+    cluster = fixture.cluster();
+    kv = fixture.kv();
+    installCycle(0, aFollower());
   }
 
   @Test

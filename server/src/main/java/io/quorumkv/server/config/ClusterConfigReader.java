@@ -91,12 +91,13 @@ public final class ClusterConfigReader {
   private static LogSettings readLog(Section top) {
     LogSettings d = LogSettings.DEFAULTS;
     Section s = top.section("log", Set.of("snapshot-every-entries", "snapshots-retained", "purge-keeps-entries",
-        "segment-bytes"));
+        "segment-bytes", "snapshot-install"));
     return new LogSettings(
         s.longInteger("snapshot-every-entries", d.snapshotEveryEntries()),
         s.integer("snapshots-retained", d.snapshotsRetained()),
         s.longInteger("purge-keeps-entries", d.purgeKeepsEntries()),
-        s.longInteger("segment-bytes", d.segmentBytes()));
+        s.longInteger("segment-bytes", d.segmentBytes()),
+        SnapshotInstall.fromConfig(s.text("snapshot-install", d.snapshotInstall().configName())));
   }
 
   /** A YAML mapping with a fixed set of allowed keys, and typed getters that name the full key in errors. */

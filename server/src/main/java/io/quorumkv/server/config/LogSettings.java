@@ -1,5 +1,7 @@
 package io.quorumkv.server.config;
 
+import java.util.Objects;
+
 /**
  * Snapshots and Raft log retention, the same on every member.
  *
@@ -9,14 +11,22 @@ package io.quorumkv.server.config;
  * @param purgeKeepsEntries    log entries kept behind the latest snapshot, so a follower lagging by fewer
  *                             entries catches up from the log instead of a full snapshot install
  * @param segmentBytes         size of one Raft log segment file; the log is purged whole segments at a time
+ * @param snapshotInstall      how a member behind the leader's log gets the leader's state
  */
-public record LogSettings(long snapshotEveryEntries, int snapshotsRetained, long purgeKeepsEntries, long segmentBytes) {
+public record LogSettings(long snapshotEveryEntries, int snapshotsRetained, long purgeKeepsEntries, long segmentBytes,
+    SnapshotInstall snapshotInstall) {
 
   /**
    * A restart replays the log since the last snapshot, so the interval bounds restart time: 20,000
    * entries replay in a few seconds on a loaded 2-core machine, and a checkpoint costs ~100 ms.
    */
-  public static final LogSettings DEFAULTS = new LogSettings(20_000, 2, 10_000, 16L * 1024 * 1024);
+  public static final LogSettings DEFAULTS =
+      new LogSettings(20_000, 2, 10_000, 16L * 1024 * 1024, SnapshotInstall.LEADER_SENDS);
+
+  /** Settings with the default snapshot install mode. */
+  public LogSettings(long snapshotEveryEntries, int snapshotsRetained, long purgeKeepsEntries, long segmentBytes) {
+    this(snapshotEveryEntries, snapshotsRetained, purgeKeepsEntries, segmentBytes, SnapshotInstall.LEADER_SENDS);
+  }
 
   public LogSettings {
     if (snapshotEveryEntries < 1) {
@@ -31,5 +41,6 @@ public record LogSettings(long snapshotEveryEntries, int snapshotsRetained, long
     if (segmentBytes < 64 * 1024) {
       throw new ConfigException("log.segment-bytes must be at least 65536");
     }
+    Objects.requireNonNull(snapshotInstall, "snapshotInstall");
   }
 }

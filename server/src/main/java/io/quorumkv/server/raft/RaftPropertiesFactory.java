@@ -4,6 +4,7 @@ import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.LogSettings;
 import io.quorumkv.server.config.NodeSpec;
 import io.quorumkv.server.config.RaftSettings;
+import io.quorumkv.server.config.SnapshotInstall;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,8 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class RaftPropertiesFactory {
   private static final long MIB = 1024 * 1024;
+  /** Leader-sent snapshot files are streamed in chunks of this size; the gRPC message limit must exceed it. */
+  private static final long SNAPSHOT_CHUNK_BYTES = MIB;
 
   private RaftPropertiesFactory() {}
 
@@ -56,7 +59,8 @@ public final class RaftPropertiesFactory {
     long entryLimit = roundUpToMib(cluster.limits().maxCommandBytes()) + MIB;
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entryLimit));
     RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryLimit + 64 * 1024));
-    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(entryLimit + MIB));
+    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf(SNAPSHOT_CHUNK_BYTES));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(entryLimit, SNAPSHOT_CHUNK_BYTES) + MIB));
 
     setSnapshotsAndPurging(p, cluster.log());
     setMemoryBounds(p);
@@ -80,18 +84,21 @@ public final class RaftPropertiesFactory {
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(log.segmentBytes()));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(4 * MIB, log.segmentBytes())));
     RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
-    // Notification mode: a member behind the leader's log fetches the leader's state itself
-    // (LeaderCheckpointFetcher), with bounded memory on both sides. Must be equal on every member.
-    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+    // Leader-sent installs, or notification mode where a member behind the leader's log fetches the
+    // leader's state itself (LeaderCheckpointFetcher). Must be equal on every member.
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(
+        p, log.snapshotInstall() == SnapshotInstall.LEADER_SENDS);
   }
 
   /**
-   * Heap bounds. Ratis caches up to 6 log segments / 200 MB of entries on the heap by default, too much
-   * for a few hundred MB of heap. Recent entries are what followers need; older ones are re-read from disk.
+   * Heap bounds. Ratis caches up to 6 log segments / 200 MB of entries on the heap and streams up to 8
+   * snapshot chunks at once by default; with a few hundred MB of heap a large leader-sent install then
+   * ran the leader out of memory. Recent entries are what followers need; older ones are re-read from disk.
    */
   private static void setMemoryBounds(RaftProperties p) {
     RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
     RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(64 * MIB));
+    GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, 2);
   }
 
   /** The largest log entry Ratis will accept with this config. */

@@ -47,14 +47,24 @@ class ClusterConfigReaderTest {
                  default-scan-limit: 5, max-scan-limit: 50, max-scan-page-bytes: 4096, max-message-bytes: 1048576}
         raft: {election-timeout-min: 300ms, election-timeout-max: 1s, request-timeout: 2s,
                retry-cache-expiry: 5m, read-timeout: 4s}
-        log: {snapshot-every-entries: 500, snapshots-retained: 3, purge-keeps-entries: 20, segment-bytes: 1048576}
+        log: {snapshot-every-entries: 500, snapshots-retained: 3, purge-keeps-entries: 20, segment-bytes: 1048576,
+              snapshot-install: member-fetches}
         """);
     assertThat(c.requireNode("a").dataDir()).isEqualTo(Path.of("/d/a"));
     assertThat(c.requireNode("b").dataDir()).isEqualTo(Path.of("/srv/q/b"));
     assertThat(c.limits()).isEqualTo(new Limits(100, 1000, 10, 2000, 5, 50, 4096, 1048576));
     assertThat(c.raft()).isEqualTo(new RaftSettings(Duration.ofMillis(300), Duration.ofSeconds(1),
         Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(4)));
-    assertThat(c.log()).isEqualTo(new LogSettings(500, 3, 20, 1048576));
+    assertThat(c.log()).isEqualTo(new LogSettings(500, 3, 20, 1048576, SnapshotInstall.MEMBER_FETCHES));
+  }
+
+  @Test
+  void snapshotInstallDefaultsToLeaderSendsAndRejectsOtherNames() throws IOException {
+    String nodes = "\nnodes: [{id: a, raft-port: 1, client-port: 2}]\n";
+    assertThat(read("cluster: {name: x}" + nodes).log().snapshotInstall()).isEqualTo(SnapshotInstall.LEADER_SENDS);
+    assertThatThrownBy(() -> read("cluster: {name: x}\nlog: {snapshot-install: pull}" + nodes))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("log.snapshot-install must be leader-sends or member-fetches, not 'pull'");
   }
 
   @Test
