@@ -5,16 +5,19 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.quorumkv.proto.v1.Member;
 import io.quorumkv.server.api.ClusterService;
 import io.quorumkv.server.api.Headers;
 import io.quorumkv.server.api.KvService;
 import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.NodeSpec;
 import io.quorumkv.server.config.SnapshotInstall;
+import io.quorumkv.server.errors.KvError;
 import io.quorumkv.server.raft.LeaderCheckpointFetcher;
 import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.server.raft.RaftLogDiagnosis;
 import io.quorumkv.server.raft.RaftPropertiesFactory;
+import io.quorumkv.server.raft.SnapshotReceiveProgress;
 import io.quorumkv.statemachine.KvStateMachine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,11 +25,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -55,10 +62,12 @@ public final class QuorumKvNode implements AutoCloseable {
   private final ClusterService clusterService;
   private final ExecutorService requestExecutor;
   private final HealthStatusManager health;
+  private final SnapshotReceiveProgress receiveProgress;
   private boolean closed;
 
   private QuorumKvNode(NodeSpec self, RaftServer raftServer, KvStateMachine stateMachine, RaftGateway gateway,
-      Server grpcServer, ClusterService clusterService, ExecutorService requestExecutor, HealthStatusManager health) {
+      Server grpcServer, ClusterService clusterService, ExecutorService requestExecutor, HealthStatusManager health,
+      SnapshotReceiveProgress receiveProgress) {
     this.self = self;
     this.raftServer = raftServer;
     this.stateMachine = stateMachine;
@@ -67,6 +76,7 @@ public final class QuorumKvNode implements AutoCloseable {
     this.clusterService = clusterService;
     this.requestExecutor = requestExecutor;
     this.health = health;
+    this.receiveProgress = receiveProgress;
   }
 
   /** Starts member {@code nodeId} of {@code cluster}; returns once both servers listen. */
@@ -113,8 +123,12 @@ public final class QuorumKvNode implements AutoCloseable {
       LOG.info("member {} of cluster '{}' serving clients on {} (raft {}, data {}); started in {} ms at applied"
           + " index {}", nodeId, cluster.name(), self.clientAddress(), self.raftAddress(), self.dataDir(),
           (System.nanoTime() - startNanos) / 1_000_000, stateMachine.lastAppliedIndex());
+      // Leader-sent installs log nothing of their own while the chunks arrive (member-fetches logs its copy).
+      SnapshotReceiveProgress receiveProgress = fetches ? null : new SnapshotReceiveProgress(
+          raftDir.resolve(cluster.clusterId().toString()).resolve("tmp"), leaderSnapshotBytes(gateway, clusterService))
+          .start();
       return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor,
-          health);
+          health, receiveProgress);
     } catch (IOException | RuntimeException e) {
       closeQuietly(raftServer, clusterService, requestExecutor);
       // A Raft server that failed to start does not close its state machine; its RocksDB lock would
@@ -167,6 +181,9 @@ public final class QuorumKvNode implements AutoCloseable {
       return;
     }
     closed = true;
+    if (receiveProgress != null) {
+      receiveProgress.close();
+    }
     // Load balancers and probes stop sending work before the listener goes away.
     health.enterTerminalState();
     grpcServer.shutdown();
@@ -195,6 +212,25 @@ public final class QuorumKvNode implements AutoCloseable {
     if (executor != null) {
       executor.shutdownNow();
     }
+  }
+
+  /** Asks the leader (if known and not this member) for the size of its latest snapshot. */
+  private static Supplier<OptionalLong> leaderSnapshotBytes(RaftGateway gateway, ClusterService clusterService) {
+    return () -> {
+      Optional<String> leader = gateway.leaderHint().map(KvError.LeaderHint::id);
+      if (leader.isEmpty() || gateway.info().isLeader()) {
+        return OptionalLong.empty();
+      }
+      try {
+        Member member = clusterService.askPeer(leader.get()).get(2, TimeUnit.SECONDS);
+        return member.getReachable() ? OptionalLong.of(member.getSnapshotBytes()) : OptionalLong.empty();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return OptionalLong.empty();
+      } catch (ExecutionException | TimeoutException e) {
+        return OptionalLong.empty();
+      }
+    };
   }
 
   private static List<RaftPeer> peersOf(ClusterConfig cluster) {

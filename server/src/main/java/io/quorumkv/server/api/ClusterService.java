@@ -172,6 +172,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
         .setCommitIndex(Math.max(0, raft.commitIndex()))
         .setAppliedIndex(Math.max(0, stateMachine.lastAppliedIndex()))
         .setSnapshotIndex(raft.snapshotIndex())
+        .setSnapshotBytes(raft.snapshotBytes())
         .setLogStartIndex(raft.logStartIndex());
     if (info.getLeaderId() != null) {
       member.setLeaderId(info.getLeaderId().toString());
@@ -192,6 +193,11 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
         .max(Comparator.comparingLong(Member::getAppliedIndex).thenComparing(Member::getId, Comparator.reverseOrder()))
         .map(Member::getId)
         .orElseThrow(() -> new KvError(ErrorCode.NODE_UNAVAILABLE, "no other member is reachable to take over")));
+  }
+
+  /** Asks member {@code nodeId} (another one) for its status; see {@link #askPeer}. */
+  public CompletableFuture<Member> askPeer(String nodeId) {
+    return askPeer(cluster.requireNode(nodeId));
   }
 
   /** Asks a peer for its own status; never fails: an unreachable peer is reported as such. */

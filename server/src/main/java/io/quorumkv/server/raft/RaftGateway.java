@@ -19,6 +19,7 @@ import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -129,6 +130,12 @@ public final class RaftGateway {
   public long snapshotIndex() {
     SnapshotInfo latest = division.getStateMachine().getLatestSnapshot();
     return latest == null ? 0 : Math.max(0, latest.getIndex());
+  }
+
+  /** Total size of the files of this member's latest snapshot, 0 if it has none. */
+  public long snapshotBytes() {
+    SnapshotInfo latest = division.getStateMachine().getLatestSnapshot();
+    return latest == null ? 0 : latest.getFiles().stream().mapToLong(FileInfo::getFileSize).sum();
   }
 
   /** Index of the first entry still in this member's Raft log. */
