@@ -66,9 +66,7 @@ class CorruptLogIT {
 
   /** Writes, then stops a follower (preferring one other than {@code previous}) that has applied it all. */
   private String stoppedFollowerWithLog(int round, String previous) throws Exception {
-    String leader = cluster.awaitLeader(Duration.ofSeconds(10));
-    String follower = cluster.runningIds().stream().filter(id -> !id.equals(leader))
-        .min((a, b) -> Boolean.compare(a.equals(previous), b.equals(previous))).orElseThrow();
+    String follower = cluster.aFollower(previous, Duration.ofSeconds(10));
     long last = write("before" + round + "/", TestScale.times(100));
     cluster.awaitApplied(follower, last, TestScale.timeout(Duration.ofSeconds(10)));
     cluster.stop(follower);

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +113,16 @@ public final class MiniCluster implements AutoCloseable {
 
   public synchronized Optional<String> leaderId() {
     return running.values().stream().filter(QuorumKvNode::isLeader).map(QuorumKvNode::id).findFirst();
+  }
+
+  /**
+   * A running follower of the current leader (waiting up to {@code timeout} for one), other than
+   * {@code avoid} when there is a choice: rounds of a test then hit different members.
+   */
+  public String aFollower(String avoid, Duration timeout) throws InterruptedException {
+    String leader = awaitLeader(timeout);
+    return runningIds().stream().filter(id -> !id.equals(leader))
+        .min(Comparator.comparing((String id) -> id.equals(avoid))).orElseThrow();
   }
 
   /** Waits until a running member is leader and ready to accept writes. */

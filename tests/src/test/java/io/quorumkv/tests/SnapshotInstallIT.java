@@ -63,20 +63,12 @@ class SnapshotInstallIT {
     return last;
   }
 
-  private String aFollower() throws InterruptedException {
-    String leader = cluster.awaitLeader(Duration.ofSeconds(10));
-    return cluster.runningIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
-  }
-
   @Test
   void aFollowerBehindThePurgedLogCatchesUpBySnapshotInstall() throws Exception {
     int cycles = TestScale.rounds();
     String previous = null;
     for (int cycle = 0; cycle < cycles; cycle++) {
-      String leaderBefore = cluster.awaitLeader(Duration.ofSeconds(10));
-      String notAgain = previous;
-      String follower = cluster.runningIds().stream().filter(id -> !id.equals(leaderBefore))
-          .min((a, b) -> Boolean.compare(a.equals(notAgain), b.equals(notAgain))).orElseThrow();
+      String follower = cluster.aFollower(previous, Duration.ofSeconds(10));
       installCycle(cycle, follower);
       previous = follower;
     }
@@ -119,12 +111,12 @@ class SnapshotInstallIT {
     fixture = ClusterWithClient.start(FREQUENT_MEMBER_FETCHES);
     cluster = fixture.cluster();
     kv = fixture.kv();
-    installCycle(0, aFollower());
+    installCycle(0, cluster.aFollower(null, Duration.ofSeconds(10)));
   }
 
   @Test
   void aMemberWithAWipedDataDirIsRebuiltFromTheLeader() throws Exception {
-    String follower = aFollower();
+    String follower = cluster.aFollower(null, Duration.ofSeconds(10));
     writeEntries("before/", TestScale.times(500));
     cluster.stop(follower);
     Directories.deleteRecursively(cluster.dataDir(follower));
