@@ -16,10 +16,12 @@ import io.quorumkv.proto.v1.StatusResponse;
 import io.quorumkv.proto.v1.TransferLeadershipRequest;
 import io.quorumkv.proto.v1.TransferLeadershipResponse;
 import io.quorumkv.proto.v1.Value;
+import io.quorumkv.proto.v1.WriteId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -32,7 +34,9 @@ import java.util.function.Function;
  * NotAnIntegerException}, {@link QuorumKvInternalException}, or {@link UnavailableException} when
  * retryable failures lasted until the overall timeout. Writes go to the leader and follow its hints;
  * reads go to the cached leader and fall over to other members. Each write takes a new WriteId when it is
- * called and keeps it for all its retries, so it is applied at most once. Callbacks run on gRPC's
+ * called and keeps it for all its retries, so it is applied at most once. If the cluster has expired this
+ * client's session (after a long time without writes), a write never ordered before is re-sent under a new
+ * client id; one that may have been applied fails with {@link SessionExpiredException}. Callbacks run on gRPC's
  * executor: do not block in them.
  */
 public final class AsyncKvClient {
@@ -53,16 +57,11 @@ public final class AsyncKvClient {
 
   /** Sets a key to a value, creating or replacing it. */
   public CompletableFuture<WriteResult> put(ByteString key, Value value) {
-    PutRequest request =
-        PutRequest.newBuilder()
-            .setKey(Keys.bytes(key))
-            .setValue(Objects.requireNonNull(value, "value"))
-            .setWriteId(writeIds.next())
-            .build();
-    return call(
-        CallKind.WRITE,
+    PutRequest.Builder request =
+        PutRequest.newBuilder().setKey(Keys.bytes(key)).setValue(Objects.requireNonNull(value, "value"));
+    return write(
         KVGrpc.getPutMethod(),
-        request,
+        id -> request.setWriteId(id).build(),
         r -> new WriteResult(r.getHeader().getAppliedIndex(), r.getCreated()));
   }
 
@@ -101,9 +100,8 @@ public final class AsyncKvClient {
 
   /** Removes a key. Completes with true if it existed. */
   public CompletableFuture<Boolean> delete(ByteString key) {
-    DeleteRequest request =
-        DeleteRequest.newBuilder().setKey(Keys.bytes(key)).setWriteId(writeIds.next()).build();
-    return call(CallKind.WRITE, KVGrpc.getDeleteMethod(), request, r -> r.getDeleted());
+    DeleteRequest.Builder request = DeleteRequest.newBuilder().setKey(Keys.bytes(key));
+    return write(KVGrpc.getDeleteMethod(), id -> request.setWriteId(id).build(), r -> r.getDeleted());
   }
 
   /** Tells whether a key (UTF-8) is present, linearizably. */
@@ -138,26 +136,17 @@ public final class AsyncKvClient {
 
   /** Like {@link #increment(String, long)} for a key given as bytes. */
   public CompletableFuture<Long> increment(ByteString key, long delta) {
-    IncrementRequest request =
-        IncrementRequest.newBuilder()
-            .setKey(Keys.bytes(key))
-            .setDelta(delta)
-            .setWriteId(writeIds.next())
-            .build();
-    return call(CallKind.WRITE, KVGrpc.getIncrementMethod(), request, r -> r.getValue());
+    IncrementRequest.Builder request =
+        IncrementRequest.newBuilder().setKey(Keys.bytes(key)).setDelta(delta);
+    return write(KVGrpc.getIncrementMethod(), id -> request.setWriteId(id).build(), r -> r.getValue());
   }
 
   /** Applies a batch all-or-nothing; an invalid operation fails it with {@link InvalidRequestException}. */
   public CompletableFuture<BatchResult> batch(Batch batch) {
-    BatchRequest request =
-        BatchRequest.newBuilder()
-            .addAllOperations(batch.operations())
-            .setWriteId(writeIds.next())
-            .build();
-    return call(
-        CallKind.WRITE,
+    BatchRequest.Builder request = BatchRequest.newBuilder().addAllOperations(batch.operations());
+    return write(
         KVGrpc.getBatchMethod(),
-        request,
+        id -> request.setWriteId(id).build(),
         r ->
             new BatchResult(
                 r.getHeader().getAppliedIndex(), r.getAppliedOperations(), r.getDeletedKeys()));
@@ -236,6 +225,54 @@ public final class AsyncKvClient {
         ClusterGrpc.getTransferLeadershipMethod(),
         TransferLeadershipRequest.newBuilder().setToMember(toMember == null ? "" : toMember).build(),
         TransferLeadershipResponse::getNewLeaderId);
+  }
+
+  /**
+   * Sends a write under a new WriteId and records its final outcome for the session. If the cluster
+   * answers that the session expired and no attempt may have been applied, the write is sent once more
+   * under a new client id.
+   */
+  private <Req, Resp, T> CompletableFuture<T> write(
+      MethodDescriptor<Req, Resp> method, Function<WriteId, Req> request, Function<Resp, T> result) {
+    return writeOnce(method, request, result)
+        .exceptionallyCompose(
+            error -> {
+              Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+              if (cause instanceof RenewedSession) {
+                return writeOnce(method, request, result);
+              }
+              return CompletableFuture.failedFuture(cause);
+            });
+  }
+
+  private <Req, Resp, T> CompletableFuture<T> writeOnce(
+      MethodDescriptor<Req, Resp> method, Function<WriteId, Req> request, Function<Resp, T> result) {
+    WriteId id = writeIds.next();
+    return call(CallKind.WRITE, method, request.apply(id), result)
+        .handle(
+            (value, error) -> {
+              Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+              writeIds.answered(id, cause == null || cause instanceof NotAnIntegerException);
+              if (cause instanceof SessionExpiredException expired) {
+                writeIds.renew(id);
+                if (!expired.outcomeUnknown()) {
+                  throw new RenewedSession(expired);
+                }
+              }
+              if (cause != null) {
+                throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+              }
+              return value;
+            });
+  }
+
+  /** Internal signal: the session expired before the write was ever ordered, so it may be re-sent. */
+  private static final class RenewedSession extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RenewedSession(SessionExpiredException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
   }
 
   private <Req, Resp, T> CompletableFuture<T> call(

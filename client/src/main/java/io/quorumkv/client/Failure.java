@@ -33,6 +33,7 @@ record Failure(
 
   static final String NOT_LEADER = "NOT_LEADER";
   static final String NOT_AN_INTEGER = "NOT_AN_INTEGER";
+  static final String SESSION_EXPIRED = "SESSION_EXPIRED";
 
   /**
    * Classifies a failed attempt, or returns empty if {@code error} is not a gRPC status failure (e.g. a
@@ -105,14 +106,26 @@ record Failure(
     return text.toString();
   }
 
-  /** The exception reporting this failure when it ends the call (no retry, or retries used up). */
+  /** The exception reporting this failure when it ends a call none of whose attempts may have been applied. */
   QuorumKvException toException() {
+    return toException(false);
+  }
+
+  /**
+   * The exception reporting this failure when it ends the call (no retry, or retries used up).
+   *
+   * @param earlierAttemptMayHaveApplied whether an earlier attempt of this write may have been applied
+   */
+  QuorumKvException toException(boolean earlierAttemptMayHaveApplied) {
     String message = describe();
     switch (code) {
       case INVALID_ARGUMENT:
       case RESOURCE_EXHAUSTED:
         return new InvalidRequestException(message, code, errorCode, member, cause);
       case FAILED_PRECONDITION:
+        if (SESSION_EXPIRED.equals(errorCode)) {
+          return new SessionExpiredException(message, member, earlierAttemptMayHaveApplied, cause);
+        }
         return NOT_AN_INTEGER.equals(errorCode)
             ? new NotAnIntegerException(message, member, cause)
             : new QuorumKvException(message, code, errorCode, member, cause);

@@ -41,10 +41,10 @@ public final class QuorumKvClient implements AutoCloseable {
   private final EndpointRouter router;
   private final ChannelPool channels;
   private final ScheduledExecutorService scheduler;
-  private final UUID clientId;
+  private final WriteIds writeIds;
 
   private QuorumKvClient(Builder b) {
-    this.clientId = b.clientId;
+    this.writeIds = new WriteIds(b.clientId);
     this.router = new EndpointRouter(b.endpoints);
     this.channels = new ChannelPool();
     this.scheduler =
@@ -62,7 +62,7 @@ public final class QuorumKvClient implements AutoCloseable {
             b.attemptTimeout,
             b.overallTimeout,
             System::nanoTime);
-    this.async = new AsyncKvClient(channels, caller, new WriteIds(clientId));
+    this.async = new AsyncKvClient(channels, caller, writeIds);
     this.admin = new AdminClient(channels, b.overallTimeout);
   }
 
@@ -80,9 +80,12 @@ public final class QuorumKvClient implements AutoCloseable {
     return async;
   }
 
-  /** The id sent in every WriteId of this client. */
+  /**
+   * The client id new writes carry. It changes (to a random one) when the cluster reports that this
+   * client's session expired.
+   */
   public UUID clientId() {
-    return clientId;
+    return writeIds.clientId();
   }
 
   /** The endpoint new calls go to first: the cached leader, or the first endpoint before any is known. */
@@ -300,7 +303,11 @@ public final class QuorumKvClient implements AutoCloseable {
       return this;
     }
 
-    /** The client id in every WriteId (default: random). Reuse one only after the old client is gone. */
+    /**
+     * The client id in every WriteId (default: random). Its sequences start at 1, so while the cluster
+     * still keeps the session of an earlier client with this id (sessions.expire-after), its writes would
+     * be taken for that client's retries: reuse an id only after that.
+     */
     public Builder clientId(UUID clientId) {
       this.clientId = Objects.requireNonNull(clientId, "clientId");
       return this;

@@ -153,7 +153,7 @@ final class RetryingCaller {
           }
           break;
         default:
-          result.completeExceptionally(failure.toException());
+          result.completeExceptionally(failure.toException(mayHaveBeenApplied));
       }
     }
 

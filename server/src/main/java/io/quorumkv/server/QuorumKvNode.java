@@ -103,7 +103,8 @@ public final class QuorumKvNode implements AutoCloseable {
     try {
       raftServer.start();
       RaftGateway gateway = new RaftGateway(raftServer, raftServer.getDivision(group.getGroupId()),
-          cluster.nodes().stream().collect(Collectors.toMap(NodeSpec::id, NodeSpec::clientAddress)));
+          cluster.nodes().stream().collect(Collectors.toMap(NodeSpec::id, NodeSpec::clientAddress)),
+          cluster.sessions());
       requestExecutor = Executors.newFixedThreadPool(
           Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), daemonThreads("qkv-" + nodeId + "-req-"));
       Headers headers = new Headers(cluster.clusterId().toString(), nodeId, gateway);
@@ -113,7 +114,8 @@ public final class QuorumKvNode implements AutoCloseable {
           // Clients (the Java client, members fetching snapshots) ping idle long calls every 10 s.
           .permitKeepAliveTime(5, TimeUnit.SECONDS)
           .executor(requestExecutor)
-          .addService(new KvService(gateway, stateMachine, headers, cluster.limits(), requestExecutor))
+          .addService(new KvService(gateway, stateMachine, headers, cluster.limits(),
+              cluster.sessions(), requestExecutor))
           .addService(clusterService)
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())

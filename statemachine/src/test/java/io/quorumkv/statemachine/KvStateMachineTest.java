@@ -8,6 +8,8 @@ import static io.quorumkv.statemachine.TestCommands.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
+import io.quorumkv.proto.internal.Command;
 import io.quorumkv.proto.internal.CommandResult;
 import io.quorumkv.statemachine.read.ReadView;
 import java.nio.file.Path;
@@ -90,7 +92,7 @@ class KvStateMachineTest {
     CommandResult[] results = new CommandResult[4];
     long lastIndex = 0;
     for (int call = 1; call <= 3; call++) {
-      RaftClientReply reply = node.submit(CLIENT, call, increment("n", 10));
+      RaftClientReply reply = node.submit(CLIENT, call, clientIncrement(call));
       results[call] = result(reply);
       lastIndex = reply.getLogIndex();
     }
@@ -99,10 +101,19 @@ class KvStateMachineTest {
     node = SingleNodeRaft.start(root, port);
     node.stateMachine.awaitApplied(lastIndex).get(30, TimeUnit.SECONDS);
     assertThat(counter()).isEqualTo("30");
-    // The replay refilled Ratis' retry cache with the stored original results.
-    assertThat(result(node.submit(CLIENT, 2, increment("n", 10)))).isEqualTo(results[2]);
+    // A retry is answered from the client's session, restored from the store: the same result. Write 2's
+    // result is gone: write 3 said (lowest unanswered 3) that 2 had been answered.
+    CommandResult retried = result(node.submit(CLIENT, 3, clientIncrement(3)));
+    assertThat(retried.getIncrement()).isEqualTo(results[3].getIncrement());
+    assertThat(result(node.submit(CLIENT, 2, clientIncrement(2))).getFailure().getCode())
+        .isEqualTo(io.quorumkv.proto.internal.Failure.Code.RESULT_DISCARDED);
     assertThat(counter()).isEqualTo("30");
-    assertThat(result(node.submit(CLIENT, 4, increment("n", 10))).getIncrement().getValue()).isEqualTo(40);
+    assertThat(result(node.submit(CLIENT, 4, clientIncrement(4))).getIncrement().getValue()).isEqualTo(40);
+  }
+
+  /** Client CLIENT's write {@code call}: increment n by 10. */
+  private static Command clientIncrement(long call) {
+    return TestCommands.asWrite(increment("n", 10), ByteString.copyFrom(CLIENT.toByteString().toByteArray()), call);
   }
 
   @Test

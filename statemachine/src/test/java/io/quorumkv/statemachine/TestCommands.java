@@ -9,6 +9,7 @@ import io.quorumkv.proto.internal.Mutation;
 import io.quorumkv.proto.internal.PutOp;
 import io.quorumkv.proto.v1.KeyValue;
 import io.quorumkv.proto.v1.Value;
+import io.quorumkv.proto.v1.WriteId;
 import io.quorumkv.statemachine.read.KeyRange;
 import io.quorumkv.statemachine.read.ReadView;
 import io.quorumkv.statemachine.storage.KvStore;
@@ -41,6 +42,12 @@ public final class TestCommands {
 
   public static Value binary(ByteString bytes) {
     return Value.newBuilder().setBytes(bytes).build();
+  }
+
+  /** {@code command} as write {@code sequence} of client {@code clientId}, the only one in flight. */
+  public static Command asWrite(Command command, ByteString clientId, long sequence) {
+    return command.toBuilder().setWriteId(WriteId.newBuilder().setClientId(clientId).setSequence(sequence)
+        .setNewSession(sequence == 1)).build();
   }
 
   public static Command put(ByteString key, Value value) {

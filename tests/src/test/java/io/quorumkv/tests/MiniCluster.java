@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class MiniCluster implements AutoCloseable {
   /** Short election timeouts keep failover tests quick; generous enough for a loaded 2-core machine. */
   public static final RaftSettings TEST_RAFT = new RaftSettings(Duration.ofMillis(400), Duration.ofMillis(800),
-      Duration.ofSeconds(3), Duration.ofMinutes(10), Duration.ofSeconds(10));
+      Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(10));
 
   private final ClusterConfig config;
   private final Map<String, QuorumKvNode> running = new LinkedHashMap<>();

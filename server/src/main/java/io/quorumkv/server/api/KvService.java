@@ -29,6 +29,7 @@ import io.quorumkv.proto.v1.ScanRequest;
 import io.quorumkv.proto.v1.ScanResponse;
 import io.quorumkv.proto.v1.WriteId;
 import io.quorumkv.server.config.Limits;
+import io.quorumkv.server.config.SessionSettings;
 import io.quorumkv.server.errors.ErrorCatalog;
 import io.quorumkv.server.errors.KvError;
 import io.quorumkv.server.raft.RaftGateway;
@@ -56,12 +57,13 @@ public final class KvService extends KVGrpc.KVImplBase {
   private final RequestValidator validate;
   private final Executor executor;
 
-  public KvService(RaftGateway raft, KvStateMachine stateMachine, Headers headers, Limits limits, Executor executor) {
+  public KvService(RaftGateway raft, KvStateMachine stateMachine, Headers headers, Limits limits,
+      SessionSettings sessions, Executor executor) {
     this.raft = raft;
     this.reads = new LocalReads(raft, stateMachine, executor);
     this.headers = headers;
     this.limits = limits;
-    this.validate = new RequestValidator(limits);
+    this.validate = new RequestValidator(limits, sessions);
     this.executor = executor;
   }
 
@@ -71,8 +73,8 @@ public final class KvService extends KVGrpc.KVImplBase {
       validate.key(request.getKey());
       validate.value(request.getValue());
       validate.writeId(request.getWriteId());
-      Command command = Command.newBuilder()
-          .setPut(PutOp.newBuilder().setKey(request.getKey()).setValue(request.getValue())).build();
+      Command.Builder command = Command.newBuilder()
+          .setPut(PutOp.newBuilder().setKey(request.getKey()).setValue(request.getValue()));
       return write(command, request.getWriteId(), (result, header) -> PutResponse.newBuilder()
           .setHeader(header).setCreated(result.getPut().getCreated()).build());
     });
@@ -83,7 +85,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     respond(response, () -> {
       validate.key(request.getKey());
       validate.writeId(request.getWriteId());
-      Command command = Command.newBuilder().setDelete(DeleteOp.newBuilder().setKey(request.getKey())).build();
+      Command.Builder command = Command.newBuilder().setDelete(DeleteOp.newBuilder().setKey(request.getKey()));
       return write(command, request.getWriteId(), (result, header) -> DeleteResponse.newBuilder()
           .setHeader(header).setDeleted(result.getDelete().getDeleted()).build());
     });
@@ -94,8 +96,8 @@ public final class KvService extends KVGrpc.KVImplBase {
     respond(response, () -> {
       validate.key(request.getKey());
       validate.writeId(request.getWriteId());
-      Command command = Command.newBuilder()
-          .setIncrement(IncrementOp.newBuilder().setKey(request.getKey()).setDelta(request.getDelta())).build();
+      Command.Builder command = Command.newBuilder()
+          .setIncrement(IncrementOp.newBuilder().setKey(request.getKey()).setDelta(request.getDelta()));
       return write(command, request.getWriteId(), (result, header) -> IncrementResponse.newBuilder()
           .setHeader(header).setValue(result.getIncrement().getValue()).build());
     });
@@ -114,7 +116,7 @@ public final class KvService extends KVGrpc.KVImplBase {
           case OP_NOT_SET -> throw new IllegalStateException("validated batch holds an empty operation");
         });
       }
-      return write(Command.newBuilder().setBatch(batch).build(), request.getWriteId(),
+      return write(Command.newBuilder().setBatch(batch), request.getWriteId(),
           (result, header) -> BatchResponse.newBuilder().setHeader(header)
               .setAppliedOperations(result.getBatch().getAppliedOperations())
               .setDeletedKeys(result.getBatch().getDeletedKeys()).build());
@@ -167,8 +169,11 @@ public final class KvService extends KVGrpc.KVImplBase {
     T build(CommandResult result, io.quorumkv.proto.v1.ResponseHeader header);
   }
 
-  private <T> CompletableFuture<T> write(Command command, WriteId writeId, WriteReply<T> reply) {
-    return raft.write(command, writeId).thenApply(outcome -> reply.build(successOf(outcome),
+  private <T> CompletableFuture<T> write(Command.Builder command, WriteId writeId, WriteReply<T> reply) {
+    if (!writeId.getClientId().isEmpty()) {
+      command.setWriteId(writeId);
+    }
+    return raft.write(command).thenApply(outcome -> reply.build(successOf(outcome),
         headers.at(outcome.logIndex())));
   }
 
@@ -180,6 +185,9 @@ public final class KvService extends KVGrpc.KVImplBase {
     }
     ErrorCode code = switch (result.getFailure().getCode()) {
       case NOT_AN_INTEGER -> ErrorCode.NOT_AN_INTEGER;
+      case WRITE_ID_REUSED -> ErrorCode.WRITE_ID_REUSED;
+      case SESSION_EXPIRED -> ErrorCode.SESSION_EXPIRED;
+      case RESULT_DISCARDED -> ErrorCode.WRITE_RESULT_DISCARDED;
       default -> ErrorCode.INTERNAL_ERROR;
     };
     throw new KvError(code, result.getFailure().getMessage());

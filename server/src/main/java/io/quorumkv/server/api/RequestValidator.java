@@ -11,6 +11,7 @@ import io.quorumkv.proto.v1.BatchRequest;
 import io.quorumkv.proto.v1.Value;
 import io.quorumkv.proto.v1.WriteId;
 import io.quorumkv.server.config.Limits;
+import io.quorumkv.server.config.SessionSettings;
 import io.quorumkv.server.errors.KvError;
 import java.io.IOException;
 
@@ -21,10 +22,12 @@ import java.io.IOException;
 final class RequestValidator {
   private static final int CLIENT_ID_BYTES = 16;
   private final Limits limits;
+  private final SessionSettings sessions;
   private final JsonFactory json;
 
-  RequestValidator(Limits limits) {
+  RequestValidator(Limits limits, SessionSettings sessions) {
     this.limits = limits;
+    this.sessions = sessions;
     this.json = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(512).build())
         .build();
@@ -60,10 +63,31 @@ final class RequestValidator {
     return size;
   }
 
+  /** The WriteId rules of common.proto: a client id with a sequence, a lowest_unanswered not ahead of it. */
   void writeId(WriteId writeId) {
     int size = writeId.getClientId().size();
-    if (size != 0 && size != CLIENT_ID_BYTES) {
+    if (size == 0) {
+      if (writeId.getSequence() != 0 || writeId.getLowestUnanswered() != 0 || writeId.getNewSession()) {
+        throw KvError.invalid("write_id has a sequence, lowest_unanswered or new_session but no client_id");
+      }
+      return;
+    }
+    if (size != CLIENT_ID_BYTES) {
       throw KvError.invalid("write_id.client_id must be " + CLIENT_ID_BYTES + " bytes, got " + size);
+    }
+    long sequence = writeId.getSequence();
+    if (sequence == 0) {
+      throw KvError.invalid("write_id.sequence must be at least 1 when client_id is set");
+    }
+    long lowest = writeId.getLowestUnanswered();
+    if (Long.compareUnsigned(lowest, sequence) > 0) {
+      throw KvError.invalid("write_id.lowest_unanswered " + Long.toUnsignedString(lowest)
+          + " is above its sequence " + Long.toUnsignedString(sequence));
+    }
+    if (lowest != 0 && Long.compareUnsigned(sequence - lowest, sessions.maxUnansweredWrites()) >= 0) {
+      throw KvError.invalid("write_id.sequence " + Long.toUnsignedString(sequence) + " runs "
+          + Long.toUnsignedString(sequence - lowest) + " ahead of lowest_unanswered; the limit is "
+          + sessions.maxUnansweredWrites() + " (sessions.max-unanswered-writes): wait for earlier writes");
     }
   }
 

@@ -16,11 +16,17 @@ import java.util.UUID;
  * @param name  cluster name; the cluster id (and Raft group id) is derived from it, so it must never change
  * @param nodes the members, in the order the file lists them
  */
-public record ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log) {
+public record ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log,
+    SessionSettings sessions) {
 
-  /** A cluster with default log settings. */
+  /** A cluster with default log and session settings. */
   public ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft) {
     this(name, nodes, limits, raft, LogSettings.DEFAULTS);
+  }
+
+  /** A cluster with default session settings. */
+  public ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log) {
+    this(name, nodes, limits, raft, log, SessionSettings.DEFAULTS);
   }
 
   public ClusterConfig {

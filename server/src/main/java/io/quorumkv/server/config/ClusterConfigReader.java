@@ -34,11 +34,12 @@ public final class ClusterConfigReader {
     if (root == null || !root.isObject()) {
       throw new ConfigException("cluster file " + file + " is empty or not a YAML mapping");
     }
-    Section top = new Section("", root, Set.of("cluster", "nodes", "limits", "raft", "log"));
+    Section top = new Section("", root, Set.of("cluster", "nodes", "limits", "raft", "log", "sessions"));
     Section cluster = top.section("cluster", Set.of("name", "data-dir"));
     String name = cluster.requireText("name");
     Path dataRoot = Path.of(cluster.text("data-dir", "data/" + name));
-    return new ClusterConfig(name, readNodes(top, dataRoot), readLimits(top), readRaft(top), readLog(top));
+    return new ClusterConfig(name, readNodes(top, dataRoot), readLimits(top), readRaft(top), readLog(top),
+        readSessions(top));
   }
 
   private static List<NodeSpec> readNodes(Section top, Path dataRoot) {
@@ -98,6 +99,15 @@ public final class ClusterConfigReader {
         s.longInteger("purge-keeps-entries", d.purgeKeepsEntries()),
         s.longInteger("segment-bytes", d.segmentBytes()),
         SnapshotInstall.fromConfig(s.text("snapshot-install", d.snapshotInstall().configName())));
+  }
+
+  private static SessionSettings readSessions(Section top) {
+    SessionSettings d = SessionSettings.DEFAULTS;
+    Section s = top.section("sessions", Set.of("expire-after", "max-sessions", "max-unanswered-writes"));
+    return new SessionSettings(
+        s.duration("expire-after", d.expireAfter()),
+        s.integer("max-sessions", d.maxSessions()),
+        s.integer("max-unanswered-writes", d.maxUnansweredWrites()));
   }
 
   /** A YAML mapping with a fixed set of allowed keys, and typed getters that name the full key in errors. */

@@ -51,6 +51,9 @@ public final class ErrorCatalog {
       Map.entry(ErrorCode.READ_BARRIER_FAILED, Status.Code.UNAVAILABLE),
       Map.entry(ErrorCode.INVALID_REQUEST, Status.Code.INVALID_ARGUMENT),
       Map.entry(ErrorCode.NOT_AN_INTEGER, Status.Code.FAILED_PRECONDITION),
+      Map.entry(ErrorCode.WRITE_ID_REUSED, Status.Code.INVALID_ARGUMENT),
+      Map.entry(ErrorCode.SESSION_EXPIRED, Status.Code.FAILED_PRECONDITION),
+      Map.entry(ErrorCode.WRITE_RESULT_DISCARDED, Status.Code.FAILED_PRECONDITION),
       Map.entry(ErrorCode.INTERNAL_ERROR, Status.Code.INTERNAL)));
 
   private ErrorCatalog() {}

@@ -2,7 +2,9 @@ package io.quorumkv.server.raft;
 
 import io.quorumkv.proto.internal.Command;
 import io.quorumkv.proto.internal.CommandResult;
+import io.quorumkv.proto.internal.SessionRules;
 import io.quorumkv.proto.v1.WriteId;
+import io.quorumkv.server.config.SessionSettings;
 import io.quorumkv.server.errors.ErrorCatalog;
 import io.quorumkv.server.errors.KvError;
 import java.util.Map;
@@ -25,9 +27,13 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
- * Hands requests to the local Raft server in-process: writes (only on the leader, with the client's write
- * id as Ratis' ClientId and callId, so the retry cache applies a retried write once) and linearizable
- * read barriers (on any member). Every failure comes back as a {@link KvError}.
+ * Hands requests to the local Raft server in-process: writes (only on the leader) and linearizable read
+ * barriers (on any member). Every failure comes back as a {@link KvError}.
+ *
+ * <p>A write's command gets the leader's context here: its wall clock and the session rules, which the
+ * state machine applies it with. Its client's write id doubles as Ratis' ClientId and callId, so a retry
+ * that arrives while the original is still pending joins it in Ratis' retry cache instead of being
+ * logged twice; any later retry is answered by the client's session in the state machine.
  */
 public final class RaftGateway {
   private final RaftServer server;
@@ -36,26 +42,35 @@ public final class RaftGateway {
   /** Identity of this member's own reads and admin requests; they are never deduplicated. */
   private final ClientId readClientId = ClientId.randomId();
   private final AtomicLong readCallIds = new AtomicLong();
+  private final SessionRules sessionRules;
 
-  /** @param clientEndpointOf member id → its client endpoint, for NOT_LEADER hints */
-  public RaftGateway(RaftServer server, RaftServer.Division division, Map<String, String> clientEndpointOf) {
+  /**
+   * @param clientEndpointOf member id → its client endpoint, for NOT_LEADER hints
+   * @param sessions the session rules this member's writes carry while it leads
+   */
+  public RaftGateway(RaftServer server, RaftServer.Division division, Map<String, String> clientEndpointOf,
+      SessionSettings sessions) {
     this.server = server;
     this.division = division;
     this.clientEndpointOf = Map.copyOf(clientEndpointOf);
+    this.sessionRules = SessionRules.newBuilder().setExpireAfterMillis(sessions.expireAfter().toMillis())
+        .setMaxSessions(sessions.maxSessions()).build();
   }
 
   /**
-   * Replicates and applies one command. Fails fast with NOT_LEADER (naming the leader if known) when this
-   * member is not the leader.
+   * Replicates and applies one command (its op and write id set by the caller). Fails fast with
+   * NOT_LEADER (naming the leader if known) when this member is not the leader.
    */
-  public CompletableFuture<WriteOutcome> write(Command command, WriteId writeId) {
+  public CompletableFuture<WriteOutcome> write(Command.Builder command) {
     DivisionInfo info = division.getInfo();
     if (!info.isLeader()) {
       return CompletableFuture.failedFuture(ErrorCatalog.notLeader(leaderHint().orElse(null)));
     }
+    WriteId writeId = command.getWriteId();
+    byte[] entry = command.setLeaderTimeMillis(System.currentTimeMillis()).setSessionRules(sessionRules).build()
+        .toByteArray();
     RaftClientRequest request = newRequest(clientIdOf(writeId), writeId.getSequence(),
-        Message.valueOf(UnsafeByteOperations.unsafeWrap(command.toByteArray())),
-        RaftClientRequest.writeRequestType());
+        Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)), RaftClientRequest.writeRequestType());
     return submit(request).thenApply(RaftGateway::toOutcome);
   }
 
@@ -204,7 +219,8 @@ public final class RaftGateway {
   private static WriteOutcome toOutcome(RaftClientReply reply) {
     try {
       CommandResult result = CommandResult.parseFrom(reply.getMessage().getContent().toByteArray());
-      return new WriteOutcome(result, reply.getLogIndex());
+      // A repeated write is answered with the index that first applied it.
+      return new WriteOutcome(result, result.getOriginalIndex() != 0 ? result.getOriginalIndex() : reply.getLogIndex());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new KvError(io.quorumkv.proto.v1.ErrorCode.INTERNAL_ERROR,
           "state machine returned an unreadable result at index " + reply.getLogIndex(), null, e);

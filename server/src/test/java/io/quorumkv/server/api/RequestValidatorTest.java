@@ -11,12 +11,13 @@ import io.quorumkv.proto.v1.BatchRequest;
 import io.quorumkv.proto.v1.Value;
 import io.quorumkv.proto.v1.WriteId;
 import io.quorumkv.server.config.Limits;
+import io.quorumkv.server.config.SessionSettings;
 import io.quorumkv.server.errors.KvError;
 import org.junit.jupiter.api.Test;
 
 class RequestValidatorTest {
   private final Limits limits = new Limits(8, 16, 3, 40, 10, 100, 1000, 1 << 20);
-  private final RequestValidator validate = new RequestValidator(limits);
+  private final RequestValidator validate = new RequestValidator(limits, SessionSettings.DEFAULTS);
 
   private static ByteString b(String s) {
     return ByteString.copyFromUtf8(s);
@@ -53,10 +54,34 @@ class RequestValidatorTest {
   @Test
   void writeIdClientIdIsEmptyOrSixteenBytes() {
     assertThatCode(() -> validate.writeId(WriteId.getDefaultInstance())).doesNotThrowAnyException();
-    assertThatCode(() -> validate.writeId(WriteId.newBuilder().setClientId(ByteString.copyFrom(new byte[16])).build()))
-        .doesNotThrowAnyException();
-    assertThatThrownBy(() -> validate.writeId(WriteId.newBuilder().setClientId(b("short")).build()))
+    assertThatCode(() -> validate.writeId(writeId(1, 0))).doesNotThrowAnyException();
+    assertThatThrownBy(() -> validate.writeId(WriteId.newBuilder().setClientId(b("short")).setSequence(1).build()))
         .hasMessageContaining("16 bytes");
+  }
+
+  private static WriteId writeId(long sequence, long lowestUnanswered) {
+    return WriteId.newBuilder().setClientId(ByteString.copyFrom(new byte[16])).setSequence(sequence)
+        .setLowestUnanswered(lowestUnanswered).build();
+  }
+
+  @Test
+  void aClientIdNeedsASequenceAndASequenceNeedsAClientId() {
+    assertThatThrownBy(() -> validate.writeId(writeId(0, 0))).hasMessageContaining("sequence must be at least 1");
+    assertThatThrownBy(() -> validate.writeId(WriteId.newBuilder().setSequence(3).build()))
+        .hasMessageContaining("no client_id");
+    assertThatThrownBy(() -> validate.writeId(WriteId.newBuilder().setNewSession(true).build()))
+        .hasMessageContaining("no client_id");
+  }
+
+  @Test
+  void lowestUnansweredStaysWithinTheWindowBelowTheSequence() {
+    int window = SessionSettings.DEFAULTS.maxUnansweredWrites();
+    assertThatCode(() -> validate.writeId(writeId(window, 1))).doesNotThrowAnyException();
+    assertThatThrownBy(() -> validate.writeId(writeId(window + 1, 1))).hasMessageContaining("max-unanswered-writes");
+    assertThatThrownBy(() -> validate.writeId(writeId(5, 6))).hasMessageContaining("above its sequence");
+    // uint64 on the wire: a "negative" Java long is a huge sequence, not a small one.
+    assertThatThrownBy(() -> validate.writeId(writeId(5, -1))).hasMessageContaining("above its sequence");
+    assertThatCode(() -> validate.writeId(writeId(-1, -2))).doesNotThrowAnyException();
   }
 
   @Test

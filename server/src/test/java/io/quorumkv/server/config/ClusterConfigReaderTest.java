@@ -125,5 +125,6 @@ class ClusterConfigReaderTest {
     assertThat(reference.limits()).isEqualTo(Limits.DEFAULTS);
     assertThat(reference.raft()).isEqualTo(RaftSettings.DEFAULTS);
     assertThat(reference.log()).isEqualTo(LogSettings.DEFAULTS);
+    assertThat(reference.sessions()).isEqualTo(SessionSettings.DEFAULTS);
   }
 }

@@ -9,8 +9,8 @@ import java.util.Optional;
  * whatever is applied after the view was opened.
  *
  * <p>Not thread-safe: use a view from one thread at a time. Close it promptly, since an open view pins
- * storage resources. Once the underlying store is closed or swapped (shutdown, snapshot install), every
- * call fails with {@link IllegalStateException}.
+ * storage resources. Once the view or its store is closed or swapped (shutdown, snapshot install), every
+ * call fails with {@link ReadViewClosedException}.
  */
 public interface ReadView extends AutoCloseable {
 

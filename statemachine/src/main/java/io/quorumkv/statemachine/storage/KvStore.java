@@ -2,14 +2,17 @@ package io.quorumkv.statemachine.storage;
 
 import com.google.protobuf.ByteString;
 import io.quorumkv.proto.internal.AppliedIndex;
-import io.quorumkv.proto.internal.CommandResult;
+import io.quorumkv.proto.internal.ClientSession;
+import io.quorumkv.proto.internal.SessionResult;
 import io.quorumkv.proto.internal.StoredValue;
 import io.quorumkv.statemachine.read.ReadView;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
- * The durable state of one replica: user keys, the last applied log entry and the recent command results.
+ * The durable state of one replica: user keys, the last applied log entry, the log clock and the client
+ * sessions with their kept results.
  * Engine-neutral: no storage-engine type appears here, so the deterministic core can be driven by any
  * implementation.
  *
@@ -25,20 +28,23 @@ public interface KvStore extends AutoCloseable {
   /** The last committed (term, index); both 0 for a store that has never committed. */
   AppliedIndex applied();
 
-  /**
-   * The result committed with the entry at {@code index}, or empty if that entry was never committed
-   * here or its result is no longer retained (only the most recent results are kept).
-   */
-  Optional<CommandResult> resultAt(long index);
+  /** The log clock (milliseconds) as of the last commit; 0 for a store that has never committed. */
+  long logClockMillis();
+
+  /** The kept result of {@code clientId}'s write {@code sequence}, or empty if none is kept. */
+  Optional<SessionResult> sessionResult(ByteString clientId, long sequence);
+
+  /** Feeds every session header to {@code action}, in client-id order. For loading them at start. */
+  void forEachSession(BiConsumer<ByteString, ClientSession> action);
 
   /**
-   * Atomically and durably (as far as the engine's write-ahead log goes) applies {@code writes}, records
-   * {@code applied} as the last applied entry and stores {@code result} as that entry's result. Either
-   * all of it becomes visible or none of it.
+   * Atomically and durably (as far as the engine's write-ahead log goes) applies {@code writes} and
+   * {@code sessions}, and records {@code applied} as the last applied entry and {@code logClockMillis} as
+   * the log clock. Either all of it becomes visible or none of it.
    *
    * @throws IllegalArgumentException if {@code applied.index} is not above {@link #applied()}'s index
    */
-  void commit(WriteSet writes, AppliedIndex applied, CommandResult result);
+  void commit(WriteSet writes, SessionWrites sessions, AppliedIndex applied, long logClockMillis);
 
   /**
    * Records {@code applied} as the last applied entry without changing any key or result: for log entries

@@ -3,7 +3,8 @@ package io.quorumkv.statemachine.storage;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.quorumkv.proto.internal.AppliedIndex;
-import io.quorumkv.proto.internal.CommandResult;
+import io.quorumkv.proto.internal.ClientSession;
+import io.quorumkv.proto.internal.SessionResult;
 import io.quorumkv.proto.internal.StoredValue;
 import io.quorumkv.statemachine.read.ReadView;
 import java.nio.ByteBuffer;
@@ -11,94 +12,101 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * {@link KvStore} on RocksDB. Column families: {@code default} maps user keys to {@link StoredValue}s,
- * {@code meta} holds the {@link AppliedIndex}, {@code results} maps an entry's index (8 bytes big-endian)
- * to its {@link CommandResult}. Each commit is one {@link WriteBatch}, written with the WAL on and
- * without fsync: the Raft log is the fsynced record, and after a crash Ratis replays what the DB lost.
+ * {@link KvStore} on RocksDB. Column families: {@code default} maps user keys to {@link StoredValue}s;
+ * {@code meta} holds the {@link AppliedIndex} and the log clock; {@code sessions} maps a client id to its
+ * {@link ClientSession}; {@code session_results} maps client id + sequence (8 bytes big-endian) to a
+ * {@link SessionResult}. Each commit is one {@link WriteBatch}, written with the WAL on and without fsync:
+ * the Raft log is the fsynced record, and after a crash Ratis replays what the DB lost.
  */
 public final class RocksKvStore implements KvStore {
 
-  /** How many log indexes back results are kept for replies to replayed entries, by default. */
-  public static final long DEFAULT_RESULT_RETENTION = 100_000;
-
-  /** Below this many stale results a commit deletes them one by one, above it with a range tombstone. */
+  /** Below this many sequences a commit deletes kept results one by one, above it with a range tombstone. */
   private static final long POINT_DELETE_LIMIT = 64;
 
   private static final byte[] META_FAMILY = "meta".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] RESULTS_FAMILY = "results".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SESSIONS_FAMILY = "sessions".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SESSION_RESULTS_FAMILY = "session_results".getBytes(StandardCharsets.US_ASCII);
+  /** Held per-entry results in stores written before sessions existed; dropped at open. */
+  private static final byte[] LEGACY_RESULTS_FAMILY = "results".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] APPLIED_KEY = "applied".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LOG_CLOCK_KEY = "log-clock".getBytes(StandardCharsets.US_ASCII);
 
   static {
     RocksDB.loadLibrary();
   }
 
-  private final long resultRetention;
   private final NativeResources resources;
   private final RocksDB db;
   private final ColumnFamilyHandle data;
   private final ColumnFamilyHandle meta;
-  private final ColumnFamilyHandle results;
+  private final ColumnFamilyHandle sessions;
+  private final ColumnFamilyHandle sessionResults;
   private final WriteOptions writeOptions;
   // Read side: any use of a native handle. Write side: close. So no native call can race with freeing.
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Set<RocksReadView> openViews = ConcurrentHashMap.newKeySet();
   private volatile AppliedIndex applied;
+  private volatile long logClockMillis;
   private boolean closed; // guarded by lock
 
-  private RocksKvStore(long resultRetention, NativeResources resources, RocksDB db,
-      List<ColumnFamilyHandle> handles, WriteOptions writeOptions) throws RocksDBException {
-    this.resultRetention = resultRetention;
+  private RocksKvStore(NativeResources resources, RocksDB db, List<ColumnFamilyHandle> handles,
+      WriteOptions writeOptions) throws RocksDBException {
     this.resources = resources;
     this.db = db;
     this.data = handles.get(0);
     this.meta = handles.get(1);
-    this.results = handles.get(2);
+    this.sessions = handles.get(2);
+    this.sessionResults = handles.get(3);
     this.writeOptions = writeOptions;
     this.applied = readApplied(null);
-  }
-
-  /** Opens (creating if absent) the store in {@code dir}, keeping the default number of results. */
-  public static RocksKvStore open(Path dir) {
-    return open(dir, DEFAULT_RESULT_RETENTION);
+    byte[] clock = db.get(meta, LOG_CLOCK_KEY);
+    this.logClockMillis = clock == null ? 0 : ByteBuffer.wrap(clock).getLong();
   }
 
   /**
    * Opens (creating if absent) the store in {@code dir}.
    *
-   * @param resultRetention results are kept for the entries within this many indexes of the last
-   *     committed one (at least 1); older ones are deleted as later entries commit
    * @throws StorageException if the directory cannot be created or RocksDB fails to open
    */
-  public static RocksKvStore open(Path dir, long resultRetention) {
-    if (resultRetention < 1) {
-      throw new IllegalArgumentException("resultRetention must be at least 1: " + resultRetention);
-    }
+  public static RocksKvStore open(Path dir) {
     NativeResources resources = new NativeResources();
     try {
       Files.createDirectories(dir);
       RocksTuning tuning = new RocksTuning(resources);
+      List<ColumnFamilyDescriptor> families = new ArrayList<>(families(tuning));
+      boolean legacyResults = hasFamily(dir, LEGACY_RESULTS_FAMILY);
+      if (legacyResults) {
+        families.add(new ColumnFamilyDescriptor(LEGACY_RESULTS_FAMILY, tuning.smallOptions()));
+      }
       List<ColumnFamilyHandle> handles = new ArrayList<>();
-      RocksDB db = resources.track(RocksDB.open(tuning.dbOptions(), dir.toString(), families(tuning), handles));
+      RocksDB db = resources.track(RocksDB.open(tuning.dbOptions(), dir.toString(), families, handles));
       handles.forEach(resources::track);
+      if (legacyResults) {
+        db.dropColumnFamily(handles.get(families.size() - 1));
+      }
       WriteOptions writeOptions = resources.track(new WriteOptions().setSync(false).setDisableWAL(false));
-      return new RocksKvStore(resultRetention, resources, db, handles, writeOptions);
+      return new RocksKvStore(resources, db, handles, writeOptions);
     } catch (Exception e) {
       try {
         resources.close();
@@ -122,7 +130,9 @@ public final class RocksKvStore implements KvStore {
       DBOptions options = tuning.dbOptions().setCreateIfMissing(false).setCreateMissingColumnFamilies(false);
       options.setLogger(resources.track(new ForwardingRocksLogger(options.infoLogLevel())));
       List<ColumnFamilyHandle> handles = new ArrayList<>();
-      RocksDB db = resources.track(RocksDB.openReadOnly(options, dir.toString(), families(tuning), handles));
+      // Read-only opens may name a subset of the families: only these two exist in every version.
+      List<ColumnFamilyDescriptor> families = families(tuning).subList(0, 2);
+      RocksDB db = resources.track(RocksDB.openReadOnly(options, dir.toString(), families, handles));
       handles.forEach(resources::track);
       byte[] bytes = db.get(handles.get(1), APPLIED_KEY);
       return bytes == null ? AppliedIndex.getDefaultInstance() : parse(AppliedIndex.parser(), bytes);
@@ -135,7 +145,17 @@ public final class RocksKvStore implements KvStore {
     return List.of(
         new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, tuning.dataOptions()),
         new ColumnFamilyDescriptor(META_FAMILY, tuning.smallOptions()),
-        new ColumnFamilyDescriptor(RESULTS_FAMILY, tuning.smallOptions()));
+        new ColumnFamilyDescriptor(SESSIONS_FAMILY, tuning.smallOptions()),
+        new ColumnFamilyDescriptor(SESSION_RESULTS_FAMILY, tuning.smallOptions()));
+  }
+
+  private static boolean hasFamily(Path dir, byte[] name) throws RocksDBException {
+    if (!Files.exists(dir.resolve("CURRENT"))) {
+      return false;
+    }
+    try (Options options = new Options()) {
+      return RocksDB.listColumnFamilies(options, dir.toString()).stream().anyMatch(f -> Arrays.equals(f, name));
+    }
   }
 
   @Override
@@ -152,15 +172,33 @@ public final class RocksKvStore implements KvStore {
   }
 
   @Override
-  public Optional<CommandResult> resultAt(long index) {
+  public long logClockMillis() {
+    return logClockMillis;
+  }
+
+  @Override
+  public Optional<SessionResult> sessionResult(ByteString clientId, long sequence) {
     return guarded(() -> {
-      byte[] bytes = db.get(results, indexKey(index));
-      return bytes == null ? Optional.empty() : Optional.of(parse(CommandResult.parser(), bytes));
+      byte[] bytes = db.get(sessionResults, resultKey(clientId, sequence));
+      return bytes == null ? Optional.empty() : Optional.of(parse(SessionResult.parser(), bytes));
     });
   }
 
   @Override
-  public void commit(WriteSet writes, AppliedIndex newApplied, CommandResult result) {
+  public void forEachSession(BiConsumer<ByteString, ClientSession> action) {
+    guarded(() -> {
+      try (RocksIterator it = db.newIterator(sessions)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          action.accept(ByteString.copyFrom(it.key()), parse(ClientSession.parser(), it.value()));
+        }
+        it.status();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void commit(WriteSet writes, SessionWrites sessionWrites, AppliedIndex newApplied, long newLogClockMillis) {
     long previous = applied.getIndex();
     long index = newApplied.getIndex();
     if (index <= previous) {
@@ -176,14 +214,37 @@ public final class RocksKvStore implements KvStore {
             batch.delete(data, key);
           }
         }
+        for (SessionWrites.Change change : sessionWrites.changes()) {
+          stage(batch, change);
+        }
         batch.put(meta, APPLIED_KEY, newApplied.toByteArray());
-        batch.put(results, indexKey(index), result.toByteArray());
-        pruneResults(batch, previous, index);
+        batch.put(meta, LOG_CLOCK_KEY, ByteBuffer.allocate(Long.BYTES).putLong(newLogClockMillis).array());
         db.write(writeOptions, batch);
       }
       return null;
     });
     applied = newApplied;
+    logClockMillis = newLogClockMillis;
+  }
+
+  private void stage(WriteBatch batch, SessionWrites.Change change) throws RocksDBException {
+    if (change instanceof SessionWrites.PutSession put) {
+      batch.put(sessions, put.clientId().toByteArray(), put.session().toByteArray());
+    } else if (change instanceof SessionWrites.DeleteSession delete) {
+      batch.delete(sessions, delete.clientId().toByteArray());
+    } else if (change instanceof SessionWrites.PutResult put) {
+      batch.put(sessionResults, resultKey(put.clientId(), put.sequence()), put.result().toByteArray());
+    } else if (change instanceof SessionWrites.DeleteResults delete) {
+      // A sequence without a kept result (never applied) costs a needless tombstone, cheaper than a read.
+      if (delete.to() - delete.from() <= POINT_DELETE_LIMIT) {
+        for (long sequence = delete.from(); sequence < delete.to(); sequence++) {
+          batch.delete(sessionResults, resultKey(delete.clientId(), sequence));
+        }
+      } else {
+        batch.deleteRange(sessionResults, resultKey(delete.clientId(), delete.from()),
+            resultKey(delete.clientId(), delete.to()));
+      }
+    }
   }
 
   @Override
@@ -216,26 +277,6 @@ public final class RocksKvStore implements KvStore {
       return null;
     });
     return appliedIndexOf(target);
-  }
-
-  /**
-   * Deletes the results that fall out of the retention window when moving from {@code previous} to
-   * {@code index}. Indexes without results (configuration entries) leave gaps, so the whole span is
-   * covered rather than just {@code index - retention}.
-   */
-  private void pruneResults(WriteBatch batch, long previous, long index) throws RocksDBException {
-    long first = Math.max(1, previous - resultRetention + 1);
-    long last = index - resultRetention;
-    if (last < first) {
-      return;
-    }
-    if (last - first < POINT_DELETE_LIMIT) {
-      for (long i = first; i <= last; i++) {
-        batch.delete(results, indexKey(i));
-      }
-    } else {
-      batch.deleteRange(results, indexKey(first), indexKey(last + 1));
-    }
   }
 
   @Override
@@ -334,7 +375,9 @@ public final class RocksKvStore implements KvStore {
     }
   }
 
-  private static byte[] indexKey(long index) {
-    return ByteBuffer.allocate(Long.BYTES).putLong(index).array();
+  private static byte[] resultKey(ByteString clientId, long sequence) {
+    ByteBuffer key = ByteBuffer.allocate(clientId.size() + Long.BYTES);
+    clientId.copyTo(key);
+    return key.putLong(sequence).array();
   }
 }

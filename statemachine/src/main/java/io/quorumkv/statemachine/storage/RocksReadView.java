@@ -5,6 +5,7 @@ import io.quorumkv.proto.internal.StoredValue;
 import io.quorumkv.proto.v1.KeyValue;
 import io.quorumkv.statemachine.read.KeyRange;
 import io.quorumkv.statemachine.read.ReadView;
+import io.quorumkv.statemachine.read.ReadViewClosedException;
 import io.quorumkv.statemachine.read.ScanPage;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +40,7 @@ final class RocksReadView implements ReadView {
 
   @Override
   public Optional<KeyValue> get(ByteString key, boolean keysOnly) {
-    return store.guarded(() -> {
-      ensureOpen();
+    return read(() -> {
       byte[] bytes = store.db().get(store.dataFamily(), readOptions, key.toByteArray());
       return bytes == null
           ? Optional.empty()
@@ -53,8 +53,7 @@ final class RocksReadView implements ReadView {
     if (limit < 1 || maxBytes < 1) {
       throw new IllegalArgumentException("limit and maxBytes must be at least 1: " + limit + ", " + maxBytes);
     }
-    return store.guarded(() -> {
-      ensureOpen();
+    return read(() -> {
       try (RocksIterator it = store.db().newIterator(store.dataFamily(), readOptions)) {
         it.seek(range.startInclusive().toByteArray());
         List<KeyValue> entries = new ArrayList<>();
@@ -94,9 +93,20 @@ final class RocksReadView implements ReadView {
     }
   }
 
-  private void ensureOpen() {
-    if (closed || released) {
-      throw new IllegalStateException("read view is closed");
+  /** Runs a read on this view while its store stays open. */
+  private <T> T read(RocksKvStore.RocksCall<T> call) {
+    try {
+      return store.guarded(() -> {
+        if (closed || released) {
+          throw new ReadViewClosedException("read view is closed");
+        }
+        return call.call();
+      });
+    } catch (ReadViewClosedException e) {
+      throw e;
+    } catch (IllegalStateException e) {
+      // The store itself is closed: shut down, or swapped by a snapshot install.
+      throw new ReadViewClosedException("read view is closed: " + e.getMessage());
     }
   }
 

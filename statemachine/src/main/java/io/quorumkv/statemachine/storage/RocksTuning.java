@@ -18,7 +18,7 @@ final class RocksTuning {
   private static final long BLOCK_CACHE_BYTES = 32L << 20;
   private static final long DATA_WRITE_BUFFER_BYTES = 16L << 20;
   private static final long SMALL_WRITE_BUFFER_BYTES = 2L << 20;
-  // Every entry writes the meta and results families too; cap the WAL so their memtables get flushed
+  // Every entry writes the meta and session families too; cap the WAL so their memtables get flushed
   // and old WAL files can go, rather than waiting for the data family to fill.
   private static final long MAX_TOTAL_WAL_BYTES = 64L << 20;
 
@@ -46,7 +46,7 @@ final class RocksTuning {
     return columnFamily(DATA_WRITE_BUFFER_BYTES, true);
   }
 
-  /** Options of the small bookkeeping families (applied index, recent results). */
+  /** Options of the small bookkeeping families (applied index, sessions). */
   ColumnFamilyOptions smallOptions() {
     return columnFamily(SMALL_WRITE_BUFFER_BYTES, false);
   }

@@ -171,7 +171,6 @@ class KvCoreTest {
     assertThat(before).filteredOn(kv -> kv.getValue().equals(expected)).isNotEmpty();
     assertThat(before).allSatisfy(kv -> assertThat(kv.getModIndex()).isLessThan(failedAt));
     assertThat(store.applied().getIndex()).isEqualTo(failedAt);
-    assertThat(store.resultAt(failedAt)).contains(result);
   }
 
   @Test
@@ -223,16 +222,5 @@ class KvCoreTest {
     assertThat(dump(store)).hasSize(1);
     assertThat(store.applied().getIndex()).isEqualTo(2);
     assertThat(store.applied().getTerm()).isEqualTo(TERM);
-  }
-
-  @Test
-  void everyResultIsStoredUnderItsIndex() {
-    CommandResult first = apply(put("a", "0"));
-    CommandResult second = apply(increment("a", 2));
-    CommandResult third = apply(delete("zzz"));
-    assertThat(store.resultAt(1)).contains(first);
-    assertThat(store.resultAt(2)).contains(second);
-    assertThat(store.resultAt(3)).contains(third);
-    assertThat(store.resultAt(4)).isEqualTo(Optional.empty());
   }
 }
