@@ -6,6 +6,7 @@ import io.quorumkv.server.config.Limits;
 import io.quorumkv.server.config.LogSettings;
 import io.quorumkv.server.config.NodeSpec;
 import io.quorumkv.server.config.RaftSettings;
+import io.quorumkv.server.config.SessionSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 public final class MiniCluster implements AutoCloseable {
   /** Short election timeouts keep failover tests quick; generous enough for a loaded 2-core machine. */
   public static final RaftSettings TEST_RAFT = new RaftSettings(Duration.ofMillis(400), Duration.ofMillis(800),
-      Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(10));
+      Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(10));
 
   private final ClusterConfig config;
   private final Map<String, QuorumKvNode> running = new LinkedHashMap<>();
@@ -43,12 +44,18 @@ public final class MiniCluster implements AutoCloseable {
   }
 
   public static MiniCluster start(int size, Limits limits, LogSettings log) throws IOException, InterruptedException {
+    return start(size, limits, log, SessionSettings.DEFAULTS);
+  }
+
+  public static MiniCluster start(int size, Limits limits, LogSettings log, SessionSettings sessions)
+      throws IOException, InterruptedException {
     Path root = TestSupport.newTestDir("minicluster-");
     List<NodeSpec> nodes = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
       nodes.add(new NodeSpec("n" + i, "127.0.0.1", TestSupport.freePort(), TestSupport.freePort(), root.resolve("n" + i)));
     }
-    MiniCluster cluster = new MiniCluster(new ClusterConfig("mini-" + root.getFileName(), nodes, limits, TEST_RAFT, log));
+    MiniCluster cluster = new MiniCluster(new ClusterConfig("mini-" + root.getFileName(), nodes, limits, TEST_RAFT, log,
+        sessions));
     try {
       for (NodeSpec n : nodes) {
         cluster.startNode(n.id());

@@ -30,10 +30,18 @@ final class TestSupport {
     return Files.createTempDirectory(root, prefix);
   }
 
-  /** The wire form of a write id, as a non-Java client would build it. */
+  /**
+   * The wire form of a write id, as a non-Java client writing one write at a time would build it: its
+   * first write opens the session.
+   */
   static WriteId writeId(UUID client, long sequence) {
+    return WriteId.newBuilder().setClientId(clientId(client)).setSequence(sequence).setNewSession(sequence == 1)
+        .build();
+  }
+
+  static ByteString clientId(UUID client) {
     ByteBuffer b = ByteBuffer.allocate(16).putLong(client.getMostSignificantBits())
         .putLong(client.getLeastSignificantBits());
-    return WriteId.newBuilder().setClientId(ByteString.copyFrom(b.array())).setSequence(sequence).build();
+    return ByteString.copyFrom(b.array());
   }
 }

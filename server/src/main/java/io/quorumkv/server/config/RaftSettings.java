@@ -9,11 +9,10 @@ import java.time.Duration;
  *                           election; the leader heartbeats every min/2
  * @param electionTimeoutMax see electionTimeoutMin
  * @param requestTimeout     timeout of one Raft RPC between members
- * @param retryCacheExpiry   how long Ratis' in-memory retry cache keeps a write's reply: a retry arriving
- *                           meanwhile joins the original instead of being logged again. Exactly-once
- *                           does not depend on it (client sessions in the state machine do that), so
- *                           it only needs to cover writes still in flight; its memory grows with the
- *                           write rate times this
+ * @param retryCacheExpiry   how long Ratis' in-memory retry cache keeps each write's reply. QuorumKV never
+ *                           repeats a Ratis call id (exactly-once comes from the client sessions in the
+ *                           state machine), so nothing is ever answered from this cache: it only costs
+ *                           memory, the write rate times this
  * @param readTimeout        how long a linearizable read on a follower waits to catch up with the leader
  */
 /*
@@ -29,7 +28,7 @@ public record RaftSettings(
     Duration readTimeout) {
 
   public static final RaftSettings DEFAULTS = new RaftSettings(
-      Duration.ofMillis(500), Duration.ofMillis(1000), Duration.ofSeconds(3), Duration.ofSeconds(10),
+      Duration.ofMillis(500), Duration.ofMillis(1000), Duration.ofSeconds(3), Duration.ofSeconds(1),
       Duration.ofSeconds(10));
 
   public RaftSettings {

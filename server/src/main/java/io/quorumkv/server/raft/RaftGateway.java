@@ -3,7 +3,6 @@ package io.quorumkv.server.raft;
 import io.quorumkv.proto.internal.Command;
 import io.quorumkv.proto.internal.CommandResult;
 import io.quorumkv.proto.internal.SessionRules;
-import io.quorumkv.proto.v1.WriteId;
 import io.quorumkv.server.config.SessionSettings;
 import io.quorumkv.server.errors.ErrorCatalog;
 import io.quorumkv.server.errors.KvError;
@@ -23,7 +22,6 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.statemachine.SnapshotInfo;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
@@ -31,17 +29,18 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * barriers (on any member). Every failure comes back as a {@link KvError}.
  *
  * <p>A write's command gets the leader's context here: its wall clock and the session rules, which the
- * state machine applies it with. Its client's write id doubles as Ratis' ClientId and callId, so a retry
- * that arrives while the original is still pending joins it in Ratis' retry cache instead of being
- * logged twice; any later retry is answered by the client's session in the state machine.
+ * state machine applies it with. Every request goes to Ratis under this member's own ClientId and a new
+ * callId, never the client's write id: Ratis' retry cache would answer a repeated id with the first reply
+ * without looking at the content, so a write id reused for another write would not be caught. Repeats are
+ * therefore logged again and answered by the client's session in the state machine.
  */
 public final class RaftGateway {
   private final RaftServer server;
   private final RaftServer.Division division;
   private final Map<String, String> clientEndpointOf;
-  /** Identity of this member's own reads and admin requests; they are never deduplicated. */
-  private final ClientId readClientId = ClientId.randomId();
-  private final AtomicLong readCallIds = new AtomicLong();
+  /** This member's identity towards Ratis, with a new callId for every request: nothing is deduplicated. */
+  private final ClientId ownClientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
   private final SessionRules sessionRules;
 
   /**
@@ -66,10 +65,9 @@ public final class RaftGateway {
     if (!info.isLeader()) {
       return CompletableFuture.failedFuture(ErrorCatalog.notLeader(leaderHint().orElse(null)));
     }
-    WriteId writeId = command.getWriteId();
     byte[] entry = command.setLeaderTimeMillis(System.currentTimeMillis()).setSessionRules(sessionRules).build()
         .toByteArray();
-    RaftClientRequest request = newRequest(clientIdOf(writeId), writeId.getSequence(),
+    RaftClientRequest request = newRequest(ownClientId, callIds.incrementAndGet(),
         Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)), RaftClientRequest.writeRequestType());
     return submit(request).thenApply(RaftGateway::toOutcome);
   }
@@ -79,7 +77,7 @@ public final class RaftGateway {
    * with the leader when called on a follower). A local read after it is linearizable.
    */
   public CompletableFuture<Void> readBarrier() {
-    RaftClientRequest request = newRequest(readClientId, readCallIds.incrementAndGet(), Message.EMPTY,
+    RaftClientRequest request = newRequest(ownClientId, callIds.incrementAndGet(), Message.EMPTY,
         RaftClientRequest.readRequestType(false, false, true));
     return submit(request).thenApply(reply -> null);
   }
@@ -99,8 +97,8 @@ public final class RaftGateway {
    * with the snapshot's index (Ratis then purges the log up to it).
    */
   public CompletableFuture<Long> takeSnapshot(long timeoutMillis) {
-    return successful(() -> server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(readClientId,
-        server.getId(), division.getGroup().getGroupId(), readCallIds.incrementAndGet(), timeoutMillis, 1)))
+    return successful(() -> server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(ownClientId,
+        server.getId(), division.getGroup().getGroupId(), callIds.incrementAndGet(), timeoutMillis, 1)))
         .thenApply(RaftClientReply::getLogIndex);
   }
 
@@ -115,8 +113,8 @@ public final class RaftGateway {
       return CompletableFuture.failedFuture(ErrorCatalog.notLeader(leaderHint().orElse(null)));
     }
     RaftPeerId oldLeader = server.getId();
-    return successful(() -> server.transferLeadershipAsync(new TransferLeadershipRequest(readClientId,
-        server.getId(), division.getGroup().getGroupId(), readCallIds.incrementAndGet(),
+    return successful(() -> server.transferLeadershipAsync(new TransferLeadershipRequest(ownClientId,
+        server.getId(), division.getGroup().getGroupId(), callIds.incrementAndGet(),
         RaftPeerId.valueOf(toMember), timeoutMillis)))
         .thenCompose(reply -> awaitLeaderOtherThan(oldLeader, timeoutMillis));
   }
@@ -208,12 +206,6 @@ public final class RaftGateway {
 
   private Optional<String> endpointOf(String memberId) {
     return Optional.ofNullable(clientEndpointOf.get(memberId));
-  }
-
-  /** Requests without a write id get a fresh identity: they are not deduplicated (documented in the proto). */
-  private static ClientId clientIdOf(WriteId writeId) {
-    return writeId.getClientId().isEmpty() ? ClientId.randomId()
-        : ClientId.valueOf(ByteString.copyFrom(writeId.getClientId().asReadOnlyByteBuffer()));
   }
 
   private static WriteOutcome toOutcome(RaftClientReply reply) {
