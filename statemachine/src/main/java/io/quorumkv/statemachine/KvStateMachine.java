@@ -347,7 +347,10 @@ public final class KvStateMachine extends BaseStateMachine {
     return unsupportedQuery();
   }
 
-  /** Not supported, and overridden because the inherited version can hang (see ratis-notes §2.1). */
+  /**
+   * Not supported, and overridden because Ratis 3.3.0's BaseStateMachine.queryStale waits on futures that
+   * complete only when the applied index does not change, so a stale read above the applied index hangs.
+   */
   @Override
   public CompletableFuture<Message> queryStale(Message request, long minIndex) {
     return unsupportedQuery();
