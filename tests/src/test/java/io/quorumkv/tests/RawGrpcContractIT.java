@@ -18,6 +18,7 @@ import io.quorumkv.proto.v1.KVGrpc;
 import io.quorumkv.proto.v1.PutRequest;
 import io.quorumkv.proto.v1.PutResponse;
 import io.quorumkv.proto.v1.ReadOptions;
+import io.quorumkv.proto.v1.ScanRequest;
 import io.quorumkv.proto.v1.Value;
 import java.time.Duration;
 import java.util.HashMap;
@@ -120,6 +121,21 @@ class RawGrpcContractIT {
                 .setRead(ReadOptions.newBuilder().setConsistency(Consistency.STALE).setMinIndex(1_000_000_000L))
                 .build()));
     assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+  }
+
+  @Test
+  void aScanLimitAboveTheMaximumIsInvalidHoweverLarge() throws Exception {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(20));
+    for (long limit : new long[] {(1L << 32) - 1, (1L << 31) + 5}) {
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+          () -> kv(aFollower(leader)).scan(ScanRequest.newBuilder().setPrefix(key("raw/")).setLimit((int) limit)
+              .build()));
+      assertThat(e).as("limit %d", limit).isNotNull();
+      assertThat(e.getStatus().getCode()).as("limit %d", limit).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getTrailers().get(ERROR_CODE)).isEqualTo("INVALID_REQUEST");
+      assertThat(e.getStatus().getDescription()).isEqualTo("limit " + limit + " exceeds the maximum page size "
+          + cluster.config().limits().maxScanLimit());
+    }
   }
 
   @Test
