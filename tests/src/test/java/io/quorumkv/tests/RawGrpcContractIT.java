@@ -22,6 +22,7 @@ import io.quorumkv.proto.v1.ScanRequest;
 import io.quorumkv.proto.v1.Value;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -113,14 +114,22 @@ class RawGrpcContractIT {
   }
 
   @Test
-  void aStaleReadAheadOfTheLogTimesOutWithARetryableError() throws Exception {
+  void aStaleReadBeyondTheCommitIndexFailsAtOnceAsInvalid() throws Exception {
     String leader = cluster.awaitLeader(Duration.ofSeconds(20));
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> kv(aFollower(leader)).withDeadlineAfter(500, TimeUnit.MILLISECONDS)
-            .get(GetRequest.newBuilder().setKey(key("raw/none"))
-                .setRead(ReadOptions.newBuilder().setConsistency(Consistency.STALE).setMinIndex(1_000_000_000L))
-                .build()));
-    assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+    for (String member : List.of(aFollower(leader), leader)) {
+      long start = System.nanoTime();
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+          () -> kv(member).get(GetRequest.newBuilder().setKey(key("raw/none"))
+              .setRead(ReadOptions.newBuilder().setConsistency(Consistency.STALE).setMinIndex(1_000_000_000_000_000L))
+              .build()));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(e).as("on %s", member).isNotNull();
+      assertThat(e.getStatus().getCode()).as("on %s", member).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getTrailers().get(ERROR_CODE)).isEqualTo("INVALID_REQUEST");
+      assertThat(e.getStatus().getDescription())
+          .startsWith("min_index 1000000000000000 is beyond the cluster's commit index ");
+      assertThat(took).as("on %s, with a 10 s deadline", member).isLessThan(Duration.ofSeconds(1));
+    }
   }
 
   @Test
