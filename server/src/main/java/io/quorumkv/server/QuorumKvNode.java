@@ -97,12 +97,13 @@ public final class QuorumKvNode implements AutoCloseable {
         // FORMAT (the default) refuses to start on an existing log; RECOVER starts fresh or recovers.
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
+    RaftGateway gateway = null;
     ExecutorService requestExecutor = null;
     ClusterService clusterService = null;
     HealthStatusManager health = new HealthStatusManager();
     try {
       raftServer.start();
-      RaftGateway gateway = new RaftGateway(raftServer, raftServer.getDivision(group.getGroupId()),
+      gateway = new RaftGateway(raftServer, raftServer.getDivision(group.getGroupId()),
           cluster.nodes().stream().collect(Collectors.toMap(NodeSpec::id, NodeSpec::clientAddress)));
       requestExecutor = Executors.newFixedThreadPool(
           Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), daemonThreads("qkv-" + nodeId + "-req-"));
@@ -130,7 +131,7 @@ public final class QuorumKvNode implements AutoCloseable {
       return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor,
           health, receiveProgress);
     } catch (IOException | RuntimeException e) {
-      closeQuietly(raftServer, clusterService, requestExecutor);
+      closeQuietly(raftServer, gateway, clusterService, requestExecutor);
       // A Raft server that failed to start does not close its state machine; its RocksDB lock would
       // otherwise outlive the failure.
       stateMachine.close();
@@ -195,13 +196,17 @@ public final class QuorumKvNode implements AutoCloseable {
       grpcServer.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    closeQuietly(raftServer, clusterService, requestExecutor);
+    closeQuietly(raftServer, gateway, clusterService, requestExecutor);
     LOG.info("member {} stopped", self.id());
   }
 
-  private static void closeQuietly(RaftServer raftServer, ClusterService clusterService, ExecutorService executor) {
+  private static void closeQuietly(RaftServer raftServer, RaftGateway gateway, ClusterService clusterService,
+      ExecutorService executor) {
     if (clusterService != null) {
       clusterService.close();
+    }
+    if (gateway != null) {
+      gateway.close();
     }
     try {
       // Closing the Raft server also closes the state machine.

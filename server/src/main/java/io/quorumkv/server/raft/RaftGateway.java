@@ -8,7 +8,6 @@ import io.quorumkv.server.errors.KvError;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -27,21 +26,25 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 /**
  * Hands requests to the local Raft server in-process: writes (only on the leader, with the client's write
  * id as Ratis' ClientId and callId, so the retry cache applies a retried write once) and linearizable
- * read barriers (on any member). Every failure comes back as a {@link KvError}.
+ * read barriers (on any member). Every failure comes back as a {@link KvError}. Owns one small thread
+ * (waiting for the new leader after a transfer): {@link #close} it when the member stops.
  */
-public final class RaftGateway {
+public final class RaftGateway implements AutoCloseable {
   private final RaftServer server;
   private final RaftServer.Division division;
   private final Map<String, String> clientEndpointOf;
   /** Identity of this member's own reads and admin requests; they are never deduplicated. */
   private final ClientId readClientId = ClientId.randomId();
   private final AtomicLong readCallIds = new AtomicLong();
+  private final LeaderChangeWatch leaderChanges;
 
   /** @param clientEndpointOf member id → its client endpoint, for NOT_LEADER hints */
   public RaftGateway(RaftServer server, RaftServer.Division division, Map<String, String> clientEndpointOf) {
     this.server = server;
     this.division = division;
     this.clientEndpointOf = Map.copyOf(clientEndpointOf);
+    this.leaderChanges = new LeaderChangeWatch(() -> division.getInfo().getLeaderId(),
+        "qkv-" + server.getId() + "-leader-watch");
   }
 
   /**
@@ -103,27 +106,7 @@ public final class RaftGateway {
     return successful(() -> server.transferLeadershipAsync(new TransferLeadershipRequest(readClientId,
         server.getId(), division.getGroup().getGroupId(), readCallIds.incrementAndGet(),
         RaftPeerId.valueOf(toMember), timeoutMillis)))
-        .thenCompose(reply -> awaitLeaderOtherThan(oldLeader, timeoutMillis));
-  }
-
-  private CompletableFuture<String> awaitLeaderOtherThan(RaftPeerId old, long timeoutMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    return CompletableFuture.supplyAsync(() -> {
-      while (System.nanoTime() < deadline) {
-        RaftPeerId leader = division.getInfo().getLeaderId();
-        if (leader != null && !leader.equals(old)) {
-          return leader.toString();
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-      throw new KvError(io.quorumkv.proto.v1.ErrorCode.LEADER_NOT_READY,
-          "no new leader within " + timeoutMillis + " ms after " + old + " stepped down");
-    });
+        .thenCompose(reply -> leaderChanges.leaderOtherThan(oldLeader, timeoutMillis));
   }
 
   /** Index of this member's latest snapshot, 0 if it has none. */
@@ -149,6 +132,12 @@ public final class RaftGateway {
 
   public long commitIndex() {
     return division.getRaftLog().getLastCommittedIndex();
+  }
+
+  /** Stops the gateway's own thread and fails transfers still waiting for a new leader; not the Raft server. */
+  @Override
+  public void close() {
+    leaderChanges.close();
   }
 
   private CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {
