@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -101,6 +102,19 @@ class BackupRestoreIT {
             + " bytes)").toList());
     for (BackupResult backup : backups) {
       restoreAndCheck(backup, ackedAt, incrementsAckedAt);
+    }
+  }
+
+  @Test
+  void checkpointsLeftByAnInterruptedBackupAreRemovedWhenTheMemberStarts() throws Exception {
+    try (MiniCluster cluster = MiniCluster.start(1)) {
+      cluster.stop("n1");
+      Path leftover = cluster.dataDir("n1").resolve("backup-tmp").resolve(UUID.randomUUID().toString());
+      Files.createDirectories(leftover);
+      Files.writeString(leftover.resolve("000042.sst"), "pinned");
+      cluster.start("n1");
+      assertThat(leftover).doesNotExist();
+      assertThat(cluster.dataDir("n1").resolve("backup-tmp")).isEmptyDirectory();
     }
   }
 
