@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quorumkv.proto.internal.CommandResult;
 import io.quorumkv.proto.internal.Failure;
 import io.quorumkv.proto.v1.KeyValue;
+import io.quorumkv.statemachine.TestSeeds;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,8 +25,7 @@ class KvCoreReplayTest {
 
   @Test
   void replayAfterRestartChangesNothingAndReturnsOriginalResults() {
-    long seed = System.nanoTime();
-    System.out.println("KvCoreReplayTest seed=" + seed);
+    long seed = TestSeeds.seed("KvCoreReplayTest");
     List<RandomCommands.Entry> entries = new RandomCommands(seed).entries(500);
     List<CommandResult> original;
     List<KeyValue> stateBefore;
