@@ -27,7 +27,8 @@ public final class ReadOptions {
   /**
    * A read from the answering member's local state, possibly missing recent writes. With {@code
    * minIndex > 0} the member first waits until it has applied that log index (read-your-writes: pass the
-   * {@link WriteResult#index()} of your last write); 0 means no wait.
+   * {@link WriteResult#index()} of your last write); 0 means no wait. An index this cluster never
+   * returned (beyond its commit index) fails at once with {@link InvalidRequestException}.
    */
   public static ReadOptions stale(long minIndex) {
     if (minIndex < 0) {

@@ -302,8 +302,11 @@ class QuorumKvClientTest {
   void closeFailsCallsThatAreWaitingToRetry() throws InterruptedException {
     QuorumKvClient kv = client(leader.endpoint());
     leader.failNext(10_000, Status.Code.UNAVAILABLE, "LEADER_NOT_READY");
+    int before = leader.requests();
     CompletableFuture<WriteResult> put = kv.async().put("a", Values.text("1"));
-    Thread.sleep(100);
+    while (leader.requests() < before + 2) {
+      Thread.sleep(5); // until the call has been retried once: it is in its retry loop
+    }
 
     kv.close();
 

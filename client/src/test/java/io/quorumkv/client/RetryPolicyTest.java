@@ -36,6 +36,15 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aServerSideTimeoutIsATimeoutWhateverItsTrailer() {
+    Failure serverTimeout = failure(Status.Code.DEADLINE_EXCEEDED, "REQUEST_TIMEOUT", null);
+    assertThat(RetryPolicy.decide(serverTimeout, CallKind.WRITE)).isEqualTo(Decision.RETRY_NEXT);
+    assertThat(serverTimeout.mayHaveReachedLeader()).isTrue();
+    assertThat(RetryPolicy.decide(failure(Status.Code.CANCELLED, "REQUEST_CANCELLED", null), CallKind.WRITE))
+        .isEqualTo(Decision.FAIL);
+  }
+
+  @Test
   void internalErrorsAreRetriedOnceElsewhere() {
     assertThat(RetryPolicy.decide(failure(Status.Code.INTERNAL, "INTERNAL_ERROR", null), CallKind.READ))
         .isEqualTo(Decision.RETRY_NEXT_ONCE);

@@ -6,6 +6,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.quorumkv.proto.v1.Member;
+import io.quorumkv.server.api.BackupStaging;
 import io.quorumkv.server.api.ClusterService;
 import io.quorumkv.server.api.Headers;
 import io.quorumkv.server.api.KvService;
@@ -48,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * One running QuorumKV member: a Ratis server applying commands to a {@link KvStateMachine}, and the
  * QuorumKV gRPC services on the member's client port.
  *
- * <p>Data layout under the member's data dir: {@code ratis/} (Raft log, Ratis storage) and {@code db/}
- * (the live RocksDB). Starting again on the same data dir recovers the member.
+ * <p>Data layout under the member's data dir: {@code ratis/} (Raft log, Ratis storage), {@code db/}
+ * (the live RocksDB) and {@code backup-tmp/} (checkpoints of running backups, cleared at start). Starting
+ * again on the same data dir recovers the member.
  */
 public final class QuorumKvNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuorumKvNode.class);
@@ -85,6 +87,11 @@ public final class QuorumKvNode implements AutoCloseable {
     NodeSpec self = cluster.requireNode(nodeId);
     Path raftDir = Files.createDirectories(self.dataDir().resolve("ratis"));
     refuseDatabaseWithoutItsLog(self, raftDir.resolve(cluster.clusterId().toString()));
+    BackupStaging backupStaging = new BackupStaging(self.dataDir());
+    int leftovers = backupStaging.removeLeftovers();
+    if (leftovers > 0) {
+      LOG.info("member {}: removed {} checkpoint(s) of interrupted backups under {}", nodeId, leftovers, backupStaging);
+    }
     boolean fetches = cluster.log().snapshotInstall() == SnapshotInstall.MEMBER_FETCHES;
     KvStateMachine stateMachine =
         new KvStateMachine(self.dataDir().resolve("db"), fetches ? new LeaderCheckpointFetcher(cluster) : null);
@@ -97,18 +104,20 @@ public final class QuorumKvNode implements AutoCloseable {
         // FORMAT (the default) refuses to start on an existing log; RECOVER starts fresh or recovers.
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
+    RaftGateway gateway = null;
     ExecutorService requestExecutor = null;
     ClusterService clusterService = null;
     HealthStatusManager health = new HealthStatusManager();
     try {
       raftServer.start();
-      RaftGateway gateway = new RaftGateway(raftServer, raftServer.getDivision(group.getGroupId()),
+      gateway = new RaftGateway(raftServer, raftServer.getDivision(group.getGroupId()),
           cluster.nodes().stream().collect(Collectors.toMap(NodeSpec::id, NodeSpec::clientAddress)),
           cluster.sessions());
       requestExecutor = Executors.newFixedThreadPool(
           Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), daemonThreads("qkv-" + nodeId + "-req-"));
       Headers headers = new Headers(cluster.clusterId().toString(), nodeId, gateway);
-      clusterService = new ClusterService(cluster, self, gateway, stateMachine, headers, requestExecutor);
+      clusterService =
+          new ClusterService(cluster, self, gateway, stateMachine, headers, requestExecutor, backupStaging);
       Server grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort()))
           .maxInboundMessageSize(cluster.limits().maxMessageBytes())
           // Clients (the Java client, members fetching snapshots) ping idle long calls every 10 s.
@@ -132,7 +141,7 @@ public final class QuorumKvNode implements AutoCloseable {
       return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor,
           health, receiveProgress);
     } catch (IOException | RuntimeException e) {
-      closeQuietly(raftServer, clusterService, requestExecutor);
+      closeQuietly(raftServer, gateway, clusterService, requestExecutor);
       // A Raft server that failed to start does not close its state machine; its RocksDB lock would
       // otherwise outlive the failure.
       stateMachine.close();
@@ -197,13 +206,17 @@ public final class QuorumKvNode implements AutoCloseable {
       grpcServer.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    closeQuietly(raftServer, clusterService, requestExecutor);
+    closeQuietly(raftServer, gateway, clusterService, requestExecutor);
     LOG.info("member {} stopped", self.id());
   }
 
-  private static void closeQuietly(RaftServer raftServer, ClusterService clusterService, ExecutorService executor) {
+  private static void closeQuietly(RaftServer raftServer, RaftGateway gateway, ClusterService clusterService,
+      ExecutorService executor) {
     if (clusterService != null) {
       clusterService.close();
+    }
+    if (gateway != null) {
+      gateway.close();
     }
     try {
       // Closing the Raft server also closes the state machine.

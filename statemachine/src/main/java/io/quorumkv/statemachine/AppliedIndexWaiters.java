@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -14,10 +15,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * on them without an executor) never run on the apply thread.
  */
 final class AppliedIndexWaiters implements AutoCloseable {
+  /**
+   * Most distinct indexes awaited at once. An entry stays until its index is applied, even after its
+   * callers gave up, so without a bound callers asking for indexes that are not reached soon could grow
+   * the member's memory; legitimate waits are for committed indexes and end quickly, so this is ample.
+   */
+  static final int MAX_PENDING_INDEXES = 10_000;
 
   private final AtomicLong applied = new AtomicLong();
   // One shared future per awaited index; callers get copies so none can complete it for the others.
   private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiting = new ConcurrentSkipListMap<>();
+  // Entries of `waiting`, counted apart because the map's size() walks the whole map.
+  private final AtomicInteger pendingIndexes = new AtomicInteger();
   private final ExecutorService completer = Executors.newSingleThreadExecutor(runnable -> {
     Thread thread = new Thread(runnable, "quorumkv-applied-waiters");
     thread.setDaemon(true);
@@ -27,7 +36,9 @@ final class AppliedIndexWaiters implements AutoCloseable {
 
   /**
    * Completes normally once the applied index is at least {@code index} (at once if it already is), or
-   * exceptionally with {@link IllegalStateException} if this is closed first.
+   * exceptionally with {@link IllegalStateException} if this is closed first. Fails at once with
+   * {@link TooManyWaitersException} if {@code index} is not awaited yet and {@link #MAX_PENDING_INDEXES}
+   * other indexes are.
    */
   CompletableFuture<Void> await(long index) {
     if (closed) {
@@ -36,13 +47,34 @@ final class AppliedIndexWaiters implements AutoCloseable {
     if (index <= applied.get()) {
       return CompletableFuture.completedFuture(null);
     }
-    CompletableFuture<Void> shared = waiting.computeIfAbsent(index, i -> new CompletableFuture<>());
+    CompletableFuture<Void> shared = waiting.get(index);
+    if (shared == null) {
+      shared = register(index);
+      if (shared == null) {
+        return CompletableFuture.failedFuture(new TooManyWaitersException(MAX_PENDING_INDEXES));
+      }
+    }
     // advance() or close() may have run between the checks above and the registration, without
     // seeing this waiter: look again.
     if (index <= applied.get() || closed) {
       scheduleDrain();
     }
     return shared.copy();
+  }
+
+  /** The shared future of {@code index}, newly added unless another caller added it first; null if full. */
+  private CompletableFuture<Void> register(long index) {
+    if (pendingIndexes.incrementAndGet() > MAX_PENDING_INDEXES) {
+      pendingIndexes.decrementAndGet();
+      return null;
+    }
+    CompletableFuture<Void> fresh = new CompletableFuture<>();
+    CompletableFuture<Void> existing = waiting.putIfAbsent(index, fresh);
+    if (existing != null) {
+      pendingIndexes.decrementAndGet();
+      return existing;
+    }
+    return fresh;
   }
 
   /** Records that everything up to {@code index} is applied. Indexes never go back. */
@@ -76,6 +108,7 @@ final class AppliedIndexWaiters implements AutoCloseable {
     for (Map.Entry<Long, CompletableFuture<Void>> first = waiting.firstEntry();
         first != null && first.getKey() <= now; first = waiting.firstEntry()) {
       if (waiting.remove(first.getKey(), first.getValue())) {
+        pendingIndexes.decrementAndGet();
         first.getValue().complete(null);
       }
     }
@@ -86,6 +119,7 @@ final class AppliedIndexWaiters implements AutoCloseable {
 
   private void failAll() {
     for (Map.Entry<Long, CompletableFuture<Void>> entry; (entry = waiting.pollFirstEntry()) != null; ) {
+      pendingIndexes.decrementAndGet();
       entry.getValue().completeExceptionally(closedException());
     }
   }

@@ -138,7 +138,8 @@ public final class KvStateMachine extends BaseStateMachine {
    * Completes normally once {@link #lastAppliedIndex()} {@code >= index}: at once if it already is, else
    * on a small internal thread, never on the apply thread, so callers may chain (light) work on it; chain
    * heavy work with an executor of your own. Completes exceptionally with {@link IllegalStateException}
-   * if the state machine closes first. Never times out: callers add their own timeout.
+   * if the state machine closes first, or at once with {@link TooManyWaitersException} if too many
+   * distinct indexes are awaited already. Never times out: callers add their own timeout.
    */
   public CompletableFuture<Void> awaitApplied(long index) {
     return waiters.await(index);
@@ -347,7 +348,10 @@ public final class KvStateMachine extends BaseStateMachine {
     return unsupportedQuery();
   }
 
-  /** Not supported, and overridden because the inherited version can hang (see ratis-notes §2.1). */
+  /**
+   * Not supported, and overridden because Ratis 3.3.0's BaseStateMachine.queryStale waits on futures that
+   * complete only when the applied index does not change, so a stale read above the applied index hangs.
+   */
   @Override
   public CompletableFuture<Message> queryStale(Message request, long minIndex) {
     return unsupportedQuery();

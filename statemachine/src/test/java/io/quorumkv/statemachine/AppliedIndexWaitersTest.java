@@ -54,6 +54,30 @@ class AppliedIndexWaitersTest {
   }
 
   @Test
+  void beyondTheMaximumOfDistinctIndexesANewIndexIsRefusedButAPendingOneCanBeJoined() throws Exception {
+    waiters.advance(10);
+    int max = AppliedIndexWaiters.MAX_PENDING_INDEXES;
+    for (long index = 11; index <= 10 + max; index++) {
+      assertThat(waiters.await(index)).as("waiter %d", index).isNotDone();
+    }
+    CompletableFuture<Void> refused = waiters.await(11 + max);
+    assertThatThrownBy(() -> refused.get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).hasRootCauseInstanceOf(TooManyWaitersException.class);
+    CompletableFuture<Void> joined = waiters.await(10 + max);
+    assertThat(joined).isNotDone();
+    assertThat(waiters.await(5)).as("an index already applied needs no entry").isDone();
+
+    CompletableFuture<Void> lastOfFirstTen = waiters.await(20);
+    waiters.advance(20);
+    lastOfFirstTen.get(5, TimeUnit.SECONDS); // completed by the drain that removed 11..20
+    CompletableFuture<Void> admitted = waiters.await(11 + max);
+    assertThat(admitted).as("accepted again once indexes are reached").isNotDone();
+    waiters.advance(11 + max);
+    joined.get(5, TimeUnit.SECONDS);
+    admitted.get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
   void closeFailsPendingAndLaterWaiters() {
     CompletableFuture<Void> pending = waiters.await(9);
     waiters.close();

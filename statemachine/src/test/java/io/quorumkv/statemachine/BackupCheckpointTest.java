@@ -48,8 +48,7 @@ class BackupCheckpointTest {
 
   @Test
   void aBackupTakenDuringWritesHoldsExactlyTheEntriesUpToItsIndex() throws Exception {
-    long seed = System.nanoTime();
-    System.out.println("BackupCheckpointTest seed=" + seed);
+    long seed = TestSeeds.seed("BackupCheckpointTest");
     Random random = new Random(seed);
     Map<String, Long> indexOfKey = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();

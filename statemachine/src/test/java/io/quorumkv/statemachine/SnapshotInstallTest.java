@@ -119,8 +119,7 @@ class SnapshotInstallTest {
   @ParameterizedTest
   @EnumSource(Mode.class)
   void aLaggingFollowerWithStaleOrEmptyDataInstallsTheLeadersSnapshot(Mode mode) throws Exception {
-    long seed = System.nanoTime();
-    System.out.println("SnapshotInstallTest " + mode + " seed=" + seed);
+    long seed = TestSeeds.seed("SnapshotInstallTest " + mode);
     random = new Random(seed);
     cluster = LocalRaftCluster.create(root, 3, SnapshotSettings.snapshotEvery(100));
     if (mode == Mode.FETCHED) {

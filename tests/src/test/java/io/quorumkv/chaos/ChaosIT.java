@@ -5,21 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quorumkv.chaos.harness.ClusterFiles;
 import io.quorumkv.chaos.nemesis.NemesisAction;
 import io.quorumkv.chaos.report.ChaosReport;
+import io.quorumkv.tests.TestSeeds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Random;
 
 /** Runs a chaos run against a fresh 3-member loopback cluster and asserts on its report. */
 final class ChaosIT {
   private ChaosIT() {}
 
-  /** The seed of the system property chaos.seed if set, else a random one; printed either way. */
+  /** The run's seed: see {@link TestSeeds} ({@code -Dtest.seed=N} replays a run). */
   static long seed(String test) {
-    String fixed = System.getProperty("chaos.seed", "");
-    long seed = fixed.isBlank() ? new Random().nextLong() : Long.parseLong(fixed.trim());
-    System.out.println(test + " seed=" + seed + " (replay with -Dchaos.seed=" + seed + ")");
-    return seed;
+    return TestSeeds.seed(test);
   }
 
   /** Runs, prints the report, and asserts that nothing was lost or violated and leaders were killed. */

@@ -45,6 +45,8 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessKillIT {
   private static final int WRITERS = 4;
+  /** Writes acknowledged before each kill, and after it (most of them only once a new leader took over). */
+  private static final int WRITES_AROUND_EACH_KILL = 100;
   private final Map<String, NodeProcess> processes = new HashMap<>();
 
   @AfterEach
@@ -104,7 +106,9 @@ class ProcessKillIT {
       String victim = null;
       int leaderKills = 0;
       for (int round = 0; round < rounds; round++) {
-        Thread.sleep(3000);
+        int ackedAtRoundStart = acked.size();
+        TestSupport.await("writes acknowledged before kill " + (round + 1), catchUp,
+            () -> acked.size() >= ackedAtRoundStart + WRITES_AROUND_EACH_KILL);
         String leader = probe.awaitLeader(60_000).orElseThrow(() -> new AssertionError("no leader in 60 s"));
         boolean killLeader = round % 3 != 2;
         victim = killLeader ? leader : config.nodes().stream().map(n -> n.id()).filter(id -> !id.equals(leader))
@@ -114,7 +118,8 @@ class ProcessKillIT {
         killNanos.set(System.nanoTime());
         processes.get(victim).kill();
         leaderKills += killLeader ? 1 : 0;
-        Thread.sleep(6000);
+        TestSupport.await("writes acknowledged after kill " + (round + 1), catchUp,
+            () -> acked.size() >= ackedBeforeKill + WRITES_AROUND_EACH_KILL);
         int ackedAfterKill = acked.size();
         long firstAckAfterKill = firstAckAfterKillNanos.get();
         long killedAt = killNanos.getAndSet(Long.MAX_VALUE); // well before the next round resets the first ack

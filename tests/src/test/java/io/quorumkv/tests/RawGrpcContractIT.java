@@ -18,9 +18,11 @@ import io.quorumkv.proto.v1.KVGrpc;
 import io.quorumkv.proto.v1.PutRequest;
 import io.quorumkv.proto.v1.PutResponse;
 import io.quorumkv.proto.v1.ReadOptions;
+import io.quorumkv.proto.v1.ScanRequest;
 import io.quorumkv.proto.v1.Value;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -112,14 +114,37 @@ class RawGrpcContractIT {
   }
 
   @Test
-  void aStaleReadAheadOfTheLogTimesOutWithARetryableError() throws Exception {
+  void aStaleReadBeyondTheCommitIndexFailsAtOnceAsInvalid() throws Exception {
     String leader = cluster.awaitLeader(Duration.ofSeconds(20));
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> kv(aFollower(leader)).withDeadlineAfter(500, TimeUnit.MILLISECONDS)
-            .get(GetRequest.newBuilder().setKey(key("raw/none"))
-                .setRead(ReadOptions.newBuilder().setConsistency(Consistency.STALE).setMinIndex(1_000_000_000L))
-                .build()));
-    assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+    for (String member : List.of(aFollower(leader), leader)) {
+      long start = System.nanoTime();
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+          () -> kv(member).get(GetRequest.newBuilder().setKey(key("raw/none"))
+              .setRead(ReadOptions.newBuilder().setConsistency(Consistency.STALE).setMinIndex(1_000_000_000_000_000L))
+              .build()));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(e).as("on %s", member).isNotNull();
+      assertThat(e.getStatus().getCode()).as("on %s", member).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getTrailers().get(ERROR_CODE)).isEqualTo("INVALID_REQUEST");
+      assertThat(e.getStatus().getDescription())
+          .startsWith("min_index 1000000000000000 is beyond the cluster's commit index ");
+      assertThat(took).as("on %s, with a 10 s deadline", member).isLessThan(Duration.ofSeconds(1));
+    }
+  }
+
+  @Test
+  void aScanLimitAboveTheMaximumIsInvalidHoweverLarge() throws Exception {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(20));
+    for (long limit : new long[] {(1L << 32) - 1, (1L << 31) + 5}) {
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+          () -> kv(aFollower(leader)).scan(ScanRequest.newBuilder().setPrefix(key("raw/")).setLimit((int) limit)
+              .build()));
+      assertThat(e).as("limit %d", limit).isNotNull();
+      assertThat(e.getStatus().getCode()).as("limit %d", limit).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getTrailers().get(ERROR_CODE)).isEqualTo("INVALID_REQUEST");
+      assertThat(e.getStatus().getDescription()).isEqualTo("limit " + limit + " exceeds the maximum page size "
+          + cluster.config().limits().maxScanLimit());
+    }
   }
 
   @Test

@@ -8,7 +8,9 @@ import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 /** Small helpers shared by the integration tests. */
 final class TestSupport {
@@ -28,6 +30,20 @@ final class TestSupport {
     Path root = Files.createDirectories(Path.of(System.getProperty("quorumkv.test.dir",
         System.getProperty("java.io.tmpdir"))));
     return Files.createTempDirectory(root, prefix);
+  }
+
+  /**
+   * Waits until {@code condition} holds, checking every 50 ms; fails with an AssertionError naming
+   * {@code what} after {@code timeout}.
+   */
+  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("not within " + timeout + ": " + what);
+      }
+      Thread.sleep(50);
+    }
   }
 
   /**

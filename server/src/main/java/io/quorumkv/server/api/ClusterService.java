@@ -28,13 +28,11 @@ import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.statemachine.KvStateMachine;
 import io.quorumkv.statemachine.snapshot.BackupCheckpoint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -57,10 +55,11 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   private final Headers headers;
   private final Executor executor;
   private final LocalReads reads;
+  private final BackupStaging backupStaging;
   private final Map<String, ManagedChannel> peerChannels = new ConcurrentHashMap<>();
 
   public ClusterService(ClusterConfig cluster, NodeSpec self, RaftGateway raft, KvStateMachine stateMachine,
-      Headers headers, Executor executor) {
+      Headers headers, Executor executor, BackupStaging backupStaging) {
     this.cluster = cluster;
     this.self = self;
     this.raft = raft;
@@ -68,6 +67,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
     this.headers = headers;
     this.executor = executor;
     this.reads = new LocalReads(raft, stateMachine, executor);
+    this.backupStaging = backupStaging;
   }
 
   @Override
@@ -138,15 +138,17 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
     ServerCallStreamObserver<BackupChunk> call = (ServerCallStreamObserver<BackupChunk>) response;
     BackupStreamer streamer = BackupStreamer.attach(call);
     reads.ready(request.getRead()).thenRunAsync(() -> {
-      Path dir = self.dataDir().resolve("backup-tmp").resolve(UUID.randomUUID().toString());
+      Path dir = null;
       try {
-        Files.createDirectories(dir.getParent());
+        dir = backupStaging.newCheckpointDir();
         BackupCheckpoint checkpoint = stateMachine.checkpointForBackup(dir);
         streamer.begin(checkpoint.dir(), BackupManifest.newBuilder()
             .setClusterId(headers.clusterId()).setMemberId(headers.memberId())
             .setAppliedTerm(checkpoint.term()).setAppliedIndex(checkpoint.index()));
       } catch (IOException | RuntimeException e) {
-        deleteQuietly(dir);
+        if (dir != null) {
+          deleteQuietly(dir);
+        }
         call.onError(ErrorCatalog.toStatus(e instanceof IllegalStateException
             ? new KvError(ErrorCode.NODE_UNAVAILABLE, "cannot back up now: " + e.getMessage()) : e));
       }

@@ -8,9 +8,11 @@ import io.quorumkv.proto.v1.ReadOptions;
 import io.quorumkv.server.errors.KvError;
 import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.statemachine.KvStateMachine;
+import io.quorumkv.statemachine.TooManyWaitersException;
 import io.quorumkv.statemachine.read.ReadView;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,8 +20,8 @@ import java.util.function.Function;
 
 /**
  * Runs reads against this member's local state at the requested consistency: LINEARIZABLE waits for the
- * Raft read barrier, STALE optionally for a minimum applied index. The query itself runs on our executor
- * (never on a Ratis thread) against one consistent view.
+ * Raft read barrier, STALE optionally for a minimum applied index (one the cluster has committed). The
+ * query itself runs on our executor (never on a Ratis thread) against one consistent view.
  */
 final class LocalReads {
   private static final Duration MAX_STALE_WAIT = Duration.ofSeconds(10);
@@ -46,20 +48,59 @@ final class LocalReads {
     if (options.getConsistency() != Consistency.STALE) {
       return raft.readBarrier();
     }
-    if (options.getMinIndex() == 0 || stateMachine.lastAppliedIndex() >= options.getMinIndex()) {
+    // min_index is a uint64: compare unsigned, so that values above 2^63 count as huge, not negative.
+    long minIndex = options.getMinIndex();
+    if (minIndex == 0 || Long.compareUnsigned(stateMachine.lastAppliedIndex(), minIndex) >= 0) {
       return CompletableFuture.completedFuture(null);
     }
     long waitMillis = staleWaitMillis();
-    return stateMachine.awaitApplied(options.getMinIndex())
+    return committed(minIndex)
+        .thenCompose(ignored -> stateMachine.awaitApplied(minIndex))
         .orTimeout(waitMillis, TimeUnit.MILLISECONDS)
         .exceptionally(e -> {
-          if (e instanceof TimeoutException || e.getCause() instanceof TimeoutException) {
-            throw new KvError(ErrorCode.STALE_READ_TIMEOUT, "this member did not reach min_index "
-                + options.getMinIndex() + " within " + waitMillis + " ms (applied: "
-                + stateMachine.lastAppliedIndex() + "); retry or read from the leader");
-          }
-          throw e instanceof RuntimeException re ? re : new RuntimeException(e);
+          throw staleWaitFailure(e, minIndex, waitMillis);
         });
+  }
+
+  /**
+   * Completes once {@code minIndex} is known to be committed, so waiting for its apply ends soon. A
+   * member's commit index may lag the leader's: a ReadIndex barrier brings it up to the leader's. An index
+   * still beyond it was never returned by this cluster (every header's index is committed): waiting for
+   * it would only hold a waiter until the read times out.
+   */
+  private CompletableFuture<Void> committed(long minIndex) {
+    if (committedHere(minIndex)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return raft.readBarrier().thenRun(() -> {
+      if (!committedHere(minIndex)) {
+        throw KvError.invalid("min_index " + Long.toUnsignedString(minIndex) + " is beyond the cluster's commit"
+            + " index " + commitIndex() + ": it was not returned by this cluster");
+      }
+    });
+  }
+
+  private boolean committedHere(long minIndex) {
+    return Long.compareUnsigned(minIndex, commitIndex()) <= 0;
+  }
+
+  /** Ratis reports -1 before anything is committed. */
+  private long commitIndex() {
+    return Math.max(0, raft.commitIndex());
+  }
+
+  private RuntimeException staleWaitFailure(Throwable failure, long minIndex, long waitMillis) {
+    Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (e instanceof TimeoutException) {
+      return new KvError(ErrorCode.STALE_READ_TIMEOUT, "this member did not reach min_index "
+          + Long.toUnsignedString(minIndex) + " within " + waitMillis + " ms (applied: "
+          + stateMachine.lastAppliedIndex() + "); retry or read from the leader");
+    }
+    if (e instanceof TooManyWaitersException) {
+      return new KvError(ErrorCode.OVERLOADED, "too many stale reads wait for min_index on this member: "
+          + e.getMessage());
+    }
+    return e instanceof RuntimeException re ? re : new CompletionException(e);
   }
 
   private ReadView openView() {

@@ -19,10 +19,7 @@ final class ScanRequests {
 
   static Page page(ScanRequest request, Limits limits) {
     KeyRange whole = wholeRange(request);
-    int limit = request.getLimit() == 0 ? limits.defaultScanLimit() : request.getLimit();
-    if (limit > limits.maxScanLimit()) {
-      throw KvError.invalid("limit " + request.getLimit() + " exceeds the maximum page size " + limits.maxScanLimit());
-    }
+    int limit = limit(request, limits);
     if (request.getPageToken().isEmpty()) {
       return new Page(whole, limit);
     }
@@ -35,6 +32,18 @@ final class ScanRequests {
     }
     // The smallest key strictly greater than `after` is `after` followed by a zero byte.
     return new Page(new KeyRange(after.concat(ZERO), whole.endExclusive()), limit);
+  }
+
+  /** The page size; {@code limit} is a uint32 on the wire, so Java's int reads values above 2^31 as negative. */
+  private static int limit(ScanRequest request, Limits limits) {
+    long requested = Integer.toUnsignedLong(request.getLimit());
+    if (requested == 0) {
+      return limits.defaultScanLimit();
+    }
+    if (requested > limits.maxScanLimit()) {
+      throw KvError.invalid("limit " + requested + " exceeds the maximum page size " + limits.maxScanLimit());
+    }
+    return (int) requested;
   }
 
   static ByteString tokenAfter(ByteString lastKey) {

@@ -4,6 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quorumkv.proto.v1.ErrorCode;
+import io.quorumkv.statemachine.read.ReadViewClosedException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +31,8 @@ import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 /**
  * The one place where failures become gRPC statuses. Ratis failures are first classified into a
  * {@link KvError} ({@link #fromRatis}), then every {@link KvError} maps to a status through
- * {@link #STATUS_OF}, with the error code and leader hint as trailers (the contract in common.proto).
+ * {@link #STATUS_OF} (INTERNAL for a code missing from it), with the error code and leader hint as
+ * trailers (the contract in common.proto). Server-side timeouts and cancellations carry a code too.
  */
 public final class ErrorCatalog {
   public static final Metadata.Key<String> ERROR_CODE =
@@ -54,6 +56,8 @@ public final class ErrorCatalog {
       Map.entry(ErrorCode.WRITE_ID_REUSED, Status.Code.INVALID_ARGUMENT),
       Map.entry(ErrorCode.SESSION_EXPIRED, Status.Code.FAILED_PRECONDITION),
       Map.entry(ErrorCode.WRITE_RESULT_DISCARDED, Status.Code.FAILED_PRECONDITION),
+      Map.entry(ErrorCode.REQUEST_TIMEOUT, Status.Code.DEADLINE_EXCEEDED),
+      Map.entry(ErrorCode.REQUEST_CANCELLED, Status.Code.CANCELLED),
       Map.entry(ErrorCode.INTERNAL_ERROR, Status.Code.INTERNAL)));
 
   private ErrorCatalog() {}
@@ -64,15 +68,12 @@ public final class ErrorCatalog {
     if (t instanceof StatusRuntimeException sre) {
       return sre;
     }
-    if (t instanceof TimeoutException) {
-      return Status.DEADLINE_EXCEEDED.withDescription("request timed out on the server; a write's outcome is unknown")
-          .asRuntimeException();
+    KvError error = asKvError(t);
+    if (!STATUS_OF.containsKey(error.code())) {
+      // A code without a status of its own is a bug here, not something the client did.
+      error = new KvError(ErrorCode.INTERNAL_ERROR, "error code " + error.code() + ": " + error.getMessage(),
+          null, error);
     }
-    if (t instanceof CancellationException) {
-      return Status.CANCELLED.withDescription("request cancelled").asRuntimeException();
-    }
-    KvError error = t instanceof KvError e ? e
-        : new KvError(ErrorCode.INTERNAL_ERROR, "internal error: " + t, null, t);
     Metadata trailers = new Metadata();
     trailers.put(ERROR_CODE, error.code().name());
     error.leaderHint().ifPresent(hint -> {
@@ -83,6 +84,23 @@ public final class ErrorCatalog {
     });
     return Status.fromCode(STATUS_OF.get(error.code())).withDescription(error.getMessage())
         .asRuntimeException(trailers);
+  }
+
+  private static KvError asKvError(Throwable t) {
+    if (t instanceof KvError e) {
+      return e;
+    }
+    if (t instanceof TimeoutException) {
+      return new KvError(ErrorCode.REQUEST_TIMEOUT, "request timed out on the server; a write's outcome is unknown");
+    }
+    if (t instanceof CancellationException) {
+      return new KvError(ErrorCode.REQUEST_CANCELLED, "request cancelled");
+    }
+    if (t instanceof ReadViewClosedException) {
+      // The store was swapped (snapshot install) or closed (shutdown) under the query: retry it.
+      return new KvError(ErrorCode.NODE_UNAVAILABLE, "the local state changed under the read: " + t.getMessage());
+    }
+    return new KvError(ErrorCode.INTERNAL_ERROR, "internal error: " + t, null, t);
   }
 
   /**

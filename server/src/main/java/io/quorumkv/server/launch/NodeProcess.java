@@ -20,8 +20,11 @@ public final class NodeProcess {
       "-Dio.netty.maxDirectMemory=67108864",
       "-Dorg.apache.ratis.thirdparty.io.netty.maxDirectMemory=134217728");
   /**
-   * A member that runs out of memory must die (and be restarted) rather than go on with failed threads;
-   * the shaded Netty inside Ratis needs these to use direct buffers on Java 17 (ratis-notes §8.17).
+   * A member that runs out of memory must die (and be restarted) rather than go on with failed threads.
+   * The shaded Netty inside Ratis reads its io.netty.* settings under the org.apache.ratis.thirdparty.
+   * prefix; on Java 17 it allocates direct buffers without a Cleaner (the only ones its maxDirectMemory
+   * cap above applies to) only if it may reflect into java.nio, and it optimises its selectors only if
+   * sun.nio.ch is open to it.
    */
   private static final List<String> REQUIRED_JVM_OPTIONS = List.of(
       "-XX:+ExitOnOutOfMemoryError",

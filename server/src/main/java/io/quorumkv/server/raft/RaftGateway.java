@@ -9,7 +9,6 @@ import io.quorumkv.server.errors.KvError;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -33,8 +32,11 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * callId, never the client's write id: Ratis' retry cache would answer a repeated id with the first reply
  * without looking at the content, so a write id reused for another write would not be caught. Repeats are
  * therefore logged again and answered by the client's session in the state machine.
+ *
+ * <p>Owns one small thread (waiting for the new leader after a transfer): {@link #close} it when the member
+ * stops.
  */
-public final class RaftGateway {
+public final class RaftGateway implements AutoCloseable {
   private final RaftServer server;
   private final RaftServer.Division division;
   private final Map<String, String> clientEndpointOf;
@@ -42,6 +44,7 @@ public final class RaftGateway {
   private final ClientId ownClientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final SessionRules sessionRules;
+  private final LeaderChangeWatch leaderChanges;
 
   /**
    * @param clientEndpointOf member id → its client endpoint, for NOT_LEADER hints
@@ -54,6 +57,8 @@ public final class RaftGateway {
     this.clientEndpointOf = Map.copyOf(clientEndpointOf);
     this.sessionRules = SessionRules.newBuilder().setExpireAfterMillis(sessions.expireAfter().toMillis())
         .setMaxSessions(sessions.maxSessions()).build();
+    this.leaderChanges = new LeaderChangeWatch(() -> division.getInfo().getLeaderId(),
+        "qkv-" + server.getId() + "-leader-watch");
   }
 
   /**
@@ -116,27 +121,7 @@ public final class RaftGateway {
     return successful(() -> server.transferLeadershipAsync(new TransferLeadershipRequest(ownClientId,
         server.getId(), division.getGroup().getGroupId(), callIds.incrementAndGet(),
         RaftPeerId.valueOf(toMember), timeoutMillis)))
-        .thenCompose(reply -> awaitLeaderOtherThan(oldLeader, timeoutMillis));
-  }
-
-  private CompletableFuture<String> awaitLeaderOtherThan(RaftPeerId old, long timeoutMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    return CompletableFuture.supplyAsync(() -> {
-      while (System.nanoTime() < deadline) {
-        RaftPeerId leader = division.getInfo().getLeaderId();
-        if (leader != null && !leader.equals(old)) {
-          return leader.toString();
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-      throw new KvError(io.quorumkv.proto.v1.ErrorCode.LEADER_NOT_READY,
-          "no new leader within " + timeoutMillis + " ms after " + old + " stepped down");
-    });
+        .thenCompose(reply -> leaderChanges.leaderOtherThan(oldLeader, timeoutMillis));
   }
 
   /** Index of this member's latest snapshot, 0 if it has none. */
@@ -162,6 +147,12 @@ public final class RaftGateway {
 
   public long commitIndex() {
     return division.getRaftLog().getLastCommittedIndex();
+  }
+
+  /** Stops the gateway's own thread and fails transfers still waiting for a new leader; not the Raft server. */
+  @Override
+  public void close() {
+    leaderChanges.close();
   }
 
   private CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {

@@ -19,8 +19,8 @@ import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * Every Ratis property QuorumKV sets, in one place, derived from the typed cluster config. See
- * shared/ratis-notes.md §1.4 for why each one matters.
+ * Every Ratis property QuorumKV sets, in one place, derived from the typed cluster config. Where a value
+ * departs from Ratis' default for a reason that is not obvious, the comment next to it says why.
  */
 public final class RaftPropertiesFactory {
   private static final long MIB = 1024 * 1024;

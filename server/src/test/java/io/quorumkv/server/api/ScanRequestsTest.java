@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.quorumkv.proto.v1.ErrorCode;
 import io.quorumkv.proto.v1.ScanRequest;
 import io.quorumkv.server.config.Limits;
+import io.quorumkv.server.errors.KvError;
 import org.junit.jupiter.api.Test;
 
 class ScanRequestsTest {
@@ -29,6 +31,18 @@ class ScanRequestsTest {
     assertThat(page.range().startInclusive()).isEqualTo(b("m").concat(ByteString.copyFrom(new byte[] {0})));
     assertThat(page.range().endExclusive()).isEqualTo(b("z"));
     assertThat(page.limit()).isEqualTo(7);
+  }
+
+  @Test
+  void limitIsUnsignedAndAboveTheMaximumIsInvalidWhateverItsSize() {
+    for (long limit : new long[] {(1L << 32) - 1, (1L << 31) + 5, Limits.DEFAULTS.maxScanLimit() + 1L}) {
+      ScanRequest request = ScanRequest.newBuilder().setLimit((int) limit).build();
+      assertThatThrownBy(() -> ScanRequests.page(request, Limits.DEFAULTS))
+          .isInstanceOfSatisfying(KvError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST))
+          .hasMessage("limit " + limit + " exceeds the maximum page size " + Limits.DEFAULTS.maxScanLimit());
+    }
+    ScanRequest largest = ScanRequest.newBuilder().setLimit(Limits.DEFAULTS.maxScanLimit()).build();
+    assertThat(ScanRequests.page(largest, Limits.DEFAULTS).limit()).isEqualTo(Limits.DEFAULTS.maxScanLimit());
   }
 
   @Test

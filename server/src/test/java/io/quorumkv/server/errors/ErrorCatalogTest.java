@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quorumkv.proto.v1.ErrorCode;
+import io.quorumkv.statemachine.read.ReadViewClosedException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -66,15 +68,42 @@ class ErrorCatalogTest {
   }
 
   @Test
-  void everyErrorCodeHasAStatus() {
+  void everyErrorCodeHasAStatusAndTheTrailer() {
     for (ErrorCode code : ErrorCode.values()) {
-      if (code == ErrorCode.ERROR_CODE_UNSPECIFIED || code == ErrorCode.UNRECOGNIZED) {
+      if (code == ErrorCode.UNRECOGNIZED) {
         continue;
       }
       StatusRuntimeException status = ErrorCatalog.toStatus(new KvError(code, "x"));
-      assertThat(status.getStatus().getCode()).as(code.name()).isNotEqualTo(Status.Code.UNKNOWN);
-      assertThat(status.getTrailers().get(ErrorCatalog.ERROR_CODE)).isEqualTo(code.name());
+      assertThat(status.getStatus().getCode()).as(code.name()).isNotNull().isNotEqualTo(Status.Code.UNKNOWN)
+          .isNotEqualTo(Status.Code.OK);
+      String trailer = code == ErrorCode.ERROR_CODE_UNSPECIFIED ? "INTERNAL_ERROR" : code.name();
+      assertThat(status.getTrailers().get(ErrorCatalog.ERROR_CODE)).as(code.name()).isEqualTo(trailer);
     }
+  }
+
+  @Test
+  void aCodeWithoutAStatusOfItsOwnIsAnInternalError() {
+    StatusRuntimeException status = ErrorCatalog.toStatus(new KvError(ErrorCode.ERROR_CODE_UNSPECIFIED, "x"));
+    assertThat(status.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(status.getTrailers().get(ErrorCatalog.ERROR_CODE)).isEqualTo("INTERNAL_ERROR");
+  }
+
+  @Test
+  void timeoutsAndCancellationsCarryTheTrailerToo() {
+    StatusRuntimeException timeout = ErrorCatalog.toStatus(new CompletionException(new TimeoutException()));
+    assertThat(timeout.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(timeout.getTrailers().get(ErrorCatalog.ERROR_CODE)).isEqualTo("REQUEST_TIMEOUT");
+    StatusRuntimeException cancelled = ErrorCatalog.toStatus(new CancellationException());
+    assertThat(cancelled.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED);
+    assertThat(cancelled.getTrailers().get(ErrorCatalog.ERROR_CODE)).isEqualTo("REQUEST_CANCELLED");
+  }
+
+  @Test
+  void aReadWhoseViewClosedUnderItIsRetryable() {
+    StatusRuntimeException status = ErrorCatalog.toStatus(
+        new CompletionException(new ReadViewClosedException("read view is closed: store is closed")));
+    assertThat(status.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(status.getTrailers().get(ErrorCatalog.ERROR_CODE)).isEqualTo("NODE_UNAVAILABLE");
   }
 
   @Test

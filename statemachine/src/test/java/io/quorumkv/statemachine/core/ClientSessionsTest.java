@@ -14,6 +14,7 @@ import io.quorumkv.proto.internal.CommandResult;
 import io.quorumkv.proto.internal.Failure;
 import io.quorumkv.proto.internal.SessionRules;
 import io.quorumkv.proto.v1.WriteId;
+import io.quorumkv.statemachine.TestSeeds;
 import io.quorumkv.statemachine.storage.KvStore;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import java.nio.file.Path;
@@ -212,8 +213,7 @@ class ClientSessionsTest {
   /** Random clients with retries, pipelining and clock skew: every member ends with the same sessions. */
   @Test
   void everyMemberHoldsTheSameSessions() {
-    long seed = Long.getLong("test.seed", new Random().nextLong());
-    System.out.println("ClientSessionsTest seed=" + seed + " (replay with -Dtest.seed=" + seed + ")");
+    long seed = TestSeeds.seed("ClientSessionsTest");
     Random random = new Random(seed);
     SessionRules rules = RULES.toBuilder().setMaxSessions(5).setExpireAfterMillis(3 * MINUTE).build();
     List<Command> log = new ArrayList<>();

@@ -4,6 +4,7 @@ import static io.quorumkv.statemachine.TestCommands.dump;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quorumkv.proto.internal.CommandResult;
+import io.quorumkv.statemachine.TestSeeds;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +19,7 @@ class KvCoreDeterminismTest {
 
   @Test
   void sameEntriesGiveSameStateOnEveryReplica() {
-    long seed = System.nanoTime();
-    System.out.println("KvCoreDeterminismTest seed=" + seed);
+    long seed = TestSeeds.seed("KvCoreDeterminismTest");
     List<RandomCommands.Entry> entries = new RandomCommands(seed).entries(3000);
 
     try (RocksKvStore first = RocksKvStore.open(dir.resolve("first"));

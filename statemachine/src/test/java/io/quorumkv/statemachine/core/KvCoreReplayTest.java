@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quorumkv.proto.internal.CommandResult;
 import io.quorumkv.proto.internal.Failure;
 import io.quorumkv.proto.v1.KeyValue;
+import io.quorumkv.statemachine.TestSeeds;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,8 +27,7 @@ class KvCoreReplayTest {
 
   @Test
   void replayAfterRestartChangesNothing() {
-    long seed = System.nanoTime();
-    System.out.println("KvCoreReplayTest seed=" + seed);
+    long seed = TestSeeds.seed("KvCoreReplayTest");
     List<RandomCommands.Entry> entries = new RandomCommands(seed).entries(500);
     List<KeyValue> stateBefore;
     try (RocksKvStore store = RocksKvStore.open(dir)) {

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.quorumkv.proto.internal.AppliedIndex;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -69,6 +71,24 @@ class FetchedInstallsTest {
     }
   }
 
+  /** Waits until {@code fetch} is done or its thread waits for the previous checkpoint to be published. */
+  private static void awaitFetchBlockedOrDone(CompletableFuture<TermIndex> fetch) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!fetch.isDone() && !aFetchWaitsForPublication()) {
+      assertThat(System.nanoTime()).as("the fetch neither ended nor waited").isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+
+  private static boolean aFetchWaitsForPublication() {
+    // One consistent snapshot of each thread's state and stack.
+    return Arrays.stream(ManagementFactory.getThreadMXBean().dumpAllThreads(false, false))
+        .anyMatch(thread -> thread.getThreadState() == Thread.State.TIMED_WAITING
+            && Arrays.stream(thread.getStackTrace()).anyMatch(frame ->
+                frame.getClassName().equals(FetchedInstalls.class.getName())
+                    && frame.getMethodName().equals("awaitPreviousPublished")));
+  }
+
   private final SnapshotFetcher copiesTheSource = (leader, minIndex, target) -> source.checkpoint(target);
 
   @Test
@@ -98,7 +118,7 @@ class FetchedInstallsTest {
     // Ratis asks again (the leader purged further) before the reload of the first one has run.
     source.advanceApplied(AppliedIndex.newBuilder().setTerm(2).setIndex(80).build());
     CompletableFuture<TermIndex> second = installs.fetch(LEADER, 70);
-    Thread.sleep(300);
+    awaitFetchBlockedOrDone(second);
     assertThat(second).as("waits for the first to be published").isNotDone();
     assertThat(calls).hasValue(1);
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quorumkv.chaos.history.History;
 import io.quorumkv.chaos.history.KeyWrite;
 import io.quorumkv.chaos.history.Operation;
+import io.quorumkv.tests.TestSeeds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -204,8 +205,7 @@ class LinearizabilityCheckerTest {
 
   @Test
   void acceptsRandomHistoriesOfASequentialRegisterWithOverlapsAndUnknowns() {
-    long seed = new Random().nextLong();
-    System.out.println("acceptsRandomHistories seed=" + seed);
+    long seed = TestSeeds.seed("LinearizabilityCheckerTest.acceptsRandomHistories");
     Random random = new Random(seed);
     for (int round = 0; round < 50; round++) {
       History history = RandomRegister.history(random, 200);
