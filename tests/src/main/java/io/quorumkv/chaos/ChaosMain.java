@@ -55,7 +55,8 @@ public final class ChaosMain implements Callable<Integer> {
   @Option(names = "--nemesis", paramLabel = "LIST",
       defaultValue = "leader-kill,follower-kill,leader-kill,pause,leader-kill,combined",
       description = {"Faults, run in this order and cycled; repeat one to run it more often; 'none' for no "
-          + "faults. Actions: leader-kill, follower-kill, pause, combined (default: ${DEFAULT-VALUE})."})
+          + "faults. Actions: leader-kill, follower-kill, pause, combined, cluster-restart (SIGKILL every "
+          + "member at once, then restart them all) (default: ${DEFAULT-VALUE})."})
   String nemesis;
 
   @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "6",

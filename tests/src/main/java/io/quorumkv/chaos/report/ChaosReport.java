@@ -7,6 +7,7 @@ import io.quorumkv.chaos.history.History;
 import io.quorumkv.chaos.history.OpType;
 import io.quorumkv.chaos.history.Operation;
 import io.quorumkv.chaos.history.Outcome;
+import io.quorumkv.chaos.nemesis.FaultSpan;
 import io.quorumkv.chaos.nemesis.NemesisAction;
 import io.quorumkv.chaos.nemesis.NemesisEvent;
 import java.util.EnumMap;
@@ -20,7 +21,7 @@ import java.util.stream.Collectors;
  *
  * <pre>CHAOS ok=… failed=… unknown=… kills=… lost=… violations=… max_window_ms=… seed=…</pre>
  *
- * where kills counts every SIGKILL (leader and follower), lost counts acknowledged writes missing after
+ * where kills counts every SIGKILL (leader, follower, and every member of a cluster restart), lost counts acknowledged writes missing after
  * the run, violations counts every other violation, and max_window_ms is the longest unavailability window
  * after a leader-kill (-1 if clients never recovered from one, 0 if there was none).
  *
@@ -56,6 +57,11 @@ public record ChaosReport(long seed, String settingsLine, History history, List<
   public long kills(NemesisAction action, boolean leaderOnly) {
     return events.stream().filter(e -> e.step() == NemesisEvent.Step.KILL && e.action() == action
         && (!leaderOnly || e.wasLeader())).count();
+  }
+
+  /** Cluster restarts (each one SIGKILLs every member, so it adds one kill per member to {@link #kills()}). */
+  public long clusterRestarts() {
+    return FaultSpan.of(events).stream().filter(s -> s.action() == NemesisAction.CLUSTER_RESTART).count();
   }
 
   public long kills() {
@@ -104,12 +110,12 @@ public record ChaosReport(long seed, String settingsLine, History history, List<
         total.get(Outcome.OK), total.get(Outcome.FAIL), total.get(Outcome.UNKNOWN), secs,
         secs > 0 ? total.get(Outcome.OK) / secs : 0));
     out.append(String.format("Faults%n  %d leader kills, %d follower kills, %d pauses (%d of the leader), "
-            + "%d combined (leader kill + follower pause)%n",
+            + "%d combined (leader kill + follower pause), %d cluster restarts (every member killed)%n",
         kills(NemesisAction.LEADER_KILL, false), kills(NemesisAction.FOLLOWER_KILL, false),
         events.stream().filter(e -> e.action() == NemesisAction.PAUSE && e.step() == NemesisEvent.Step.PAUSE)
             .count(),
         events.stream().filter(e -> e.action() == NemesisAction.PAUSE && e.wasLeader()).count(),
-        kills(NemesisAction.COMBINED, false)));
+        kills(NemesisAction.COMBINED, false), clusterRestarts()));
     out.append("Unavailability windows (last ack before the fault -> first ack after it, from another member "
         + "when the victim led)\n");
     for (Window w : windows) {
