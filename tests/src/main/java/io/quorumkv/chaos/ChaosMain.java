@@ -63,6 +63,13 @@ public final class ChaosMain implements Callable<Integer> {
       description = "Seconds between the starts of two faults, at least 3 (default: ${DEFAULT-VALUE}).")
   int intervalSeconds;
 
+  @Option(names = "--resend",
+      description = {"Exactly-once variant: clients send their counter increments through the raw gRPC stubs "
+          + "with their own WriteIds and re-send them (unknown ones until answered, acknowledged ones a few "
+          + "times); after the run every unknown one is re-sent until answered, and each counter must equal the "
+          + "sum of its acknowledged increments."})
+  boolean resend;
+
   @Option(names = "--report", paramLabel = "FILE", description = "Also write the report to this file.")
   Path report;
 
@@ -93,7 +100,7 @@ public final class ChaosMain implements Callable<Integer> {
     try {
       List<NemesisAction> actions = nemesis.equals("none") ? List.of() : NemesisAction.parseList(nemesis);
       settings = new ChaosSettings(Duration.ofSeconds(durationSeconds), runSeed, clients, keys, actions,
-          Duration.ofSeconds(intervalSeconds));
+          Duration.ofSeconds(intervalSeconds), resend);
     } catch (IllegalArgumentException e) {
       return usage(e.getMessage());
     }
