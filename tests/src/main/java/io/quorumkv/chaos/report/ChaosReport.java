@@ -77,6 +77,11 @@ public record ChaosReport(long seed, String settingsLine, History history, List<
     return kills.stream().mapToLong(Window::millis).max().orElse(0);
   }
 
+  /** The resend run's increments and re-sends (all zero for a run without resend mode). */
+  public ResendSummary resendSummary() {
+    return ResendSummary.of(history, events);
+  }
+
   public double seconds() {
     List<Operation> ops = history.operations();
     if (ops.isEmpty()) {
@@ -131,6 +136,10 @@ public record ChaosReport(long seed, String settingsLine, History history, List<
         out.append(String.format("  %-13s windows: min %d ms, median %d ms, max %d ms (%d faults)%n",
             a.cliName(), ms.get(0), ms.get(ms.size() / 2), ms.get(ms.size() - 1), ms.size()));
       }
+    }
+    ResendSummary resends = resendSummary();
+    if (resends.increments() > 0) {
+      out.append("Re-sends (increments sent through the raw stubs with their own WriteIds)\n").append(resends.render());
     }
     out.append("Checks\n");
     for (CheckResult c : checks) {
