@@ -27,6 +27,7 @@ public final class Workload implements AutoCloseable {
   private final List<QuorumKvClient> clients = new ArrayList<>();
   private final List<ResendingIncrements> resending = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
+  private final Recorder recorder;
   private volatile boolean running = true;
 
   /**
@@ -39,6 +40,7 @@ public final class Workload implements AutoCloseable {
    */
   public Workload(List<String> endpoints, KeySpace keys, int clientCount, long seed, Recorder recorder,
       boolean resend) {
+    this.recorder = recorder;
     SecureRandom ids = new SecureRandom();
     for (int i = 0; i < clientCount; i++) {
       // Client ids stay random: the server deduplicates writes by (client id, sequence), and a replayed
@@ -88,7 +90,10 @@ public final class Workload implements AutoCloseable {
    * @return how many increments were unknown before and how many of them are now answered
    */
   public Resolution resolveIncrements(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Thread t : threads) {
+      t.join(); // its increments are not thread-safe; every call it makes ends by a deadline
+    }
+    long deadline = recorder.now() + timeout.toNanos();
     int unknown = resending.stream().mapToInt(ResendingIncrements::unknownCount).sum();
     AtomicInteger resolved = new AtomicInteger();
     List<Thread> resolvers = new ArrayList<>();
