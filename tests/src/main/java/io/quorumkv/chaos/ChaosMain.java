@@ -55,12 +55,20 @@ public final class ChaosMain implements Callable<Integer> {
   @Option(names = "--nemesis", paramLabel = "LIST",
       defaultValue = "leader-kill,follower-kill,leader-kill,pause,leader-kill,combined",
       description = {"Faults, run in this order and cycled; repeat one to run it more often; 'none' for no "
-          + "faults. Actions: leader-kill, follower-kill, pause, combined (default: ${DEFAULT-VALUE})."})
+          + "faults. Actions: leader-kill, follower-kill, pause, combined, cluster-restart (SIGKILL every "
+          + "member at once, then restart them all) (default: ${DEFAULT-VALUE})."})
   String nemesis;
 
   @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "6",
       description = "Seconds between the starts of two faults, at least 3 (default: ${DEFAULT-VALUE}).")
   int intervalSeconds;
+
+  @Option(names = "--resend",
+      description = {"Exactly-once variant: clients send their counter increments through the raw gRPC stubs "
+          + "with their own WriteIds and re-send them (unknown ones until answered, acknowledged ones a few "
+          + "times); after the run every unknown one is re-sent until answered, and each counter must equal the "
+          + "sum of its acknowledged increments."})
+  boolean resend;
 
   @Option(names = "--report", paramLabel = "FILE", description = "Also write the report to this file.")
   Path report;
@@ -92,7 +100,7 @@ public final class ChaosMain implements Callable<Integer> {
     try {
       List<NemesisAction> actions = nemesis.equals("none") ? List.of() : NemesisAction.parseList(nemesis);
       settings = new ChaosSettings(Duration.ofSeconds(durationSeconds), runSeed, clients, keys, actions,
-          Duration.ofSeconds(intervalSeconds));
+          Duration.ofSeconds(intervalSeconds), resend);
     } catch (IllegalArgumentException e) {
       return usage(e.getMessage());
     }

@@ -3,6 +3,7 @@ package io.quorumkv.chaos;
 import io.quorumkv.chaos.checker.CheckResult;
 import io.quorumkv.chaos.checker.ConvergenceChecker;
 import io.quorumkv.chaos.checker.CountersChecker;
+import io.quorumkv.chaos.checker.ExactlyOnceChecker;
 import io.quorumkv.chaos.checker.LinearizabilityChecker;
 import io.quorumkv.chaos.checker.LostWritesChecker;
 import io.quorumkv.chaos.harness.ProcessCluster;
@@ -20,7 +21,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +40,8 @@ public final class ChaosRun {
   private static final long RECOVERY_MILLIS = 30_000;
   private static final long PROGRESS_EVERY_MILLIS = 5_000;
   private static final long FIRST_LEADER_MILLIS = 60_000;
+  /** Time the resolution phase of resend mode may take to get every unknown increment answered. */
+  private static final Duration RESOLUTION_TIME = Duration.ofSeconds(60);
 
   private final ChaosSettings settings;
   private final Path configFile;
@@ -71,10 +76,38 @@ public final class ChaosRun {
       Recorder recorder = new Recorder(System::nanoTime);
       KeySpace keys = new KeySpace("chaos/" + Long.toUnsignedString(settings.seed(), 36) + "-"
           + System.currentTimeMillis() + "/", settings.registerKeys(), settings.counterKeys());
-      Workload workload = new Workload(cluster.clientEndpoints(), keys, settings.clients(), settings.seed(),
-          recorder);
       Nemesis nemesis = new Nemesis(cluster, settings.nemesis(), settings.interval(), settings.seed(),
           recorder::now, this::progress);
+      History history = runWorkload(cluster, recorder, keys, nemesis);
+      Map<String, String> unique = FinalState.uniqueKeys(cluster, keys);
+      Map<String, String> counters = FinalState.counters(cluster, keys);
+      var digests = FinalState.digests(cluster, keys);
+      progress("checking " + history.operations().size() + " operations");
+      List<CheckResult> checks = new ArrayList<>(List.of(
+          new LostWritesChecker(keys::isUnique).check(history, unique),
+          new LinearizabilityChecker().check(history),
+          new CountersChecker(keys::isCounter).check(history, counters),
+          ConvergenceChecker.check(digests)));
+      if (settings.resend()) {
+        checks.add(new ExactlyOnceChecker(keys::isCounter).check(history, counters));
+      }
+      Map<String, String> endpoints = cluster.config().nodes().stream()
+          .collect(Collectors.toMap(NodeSpec::id, NodeSpec::clientAddress));
+      List<NemesisEvent> events = nemesis.events();
+      return new ChaosReport(settings.seed(), settings.describe() + "; cluster file " + configFile
+          + "; work dir " + workDir, history, events, UnavailabilityWindows.measure(history, events, endpoints),
+          checks);
+    }
+  }
+
+  /**
+   * Runs the clients and the nemesis for the configured time, stops them, heals the cluster and, in resend
+   * mode, re-sends every increment of unknown outcome until it is answered. Writes and returns the history.
+   */
+  private History runWorkload(ProcessCluster cluster, Recorder recorder, KeySpace keys, Nemesis nemesis)
+      throws IOException, InterruptedException {
+    try (Workload workload = new Workload(cluster.clientEndpoints(), keys, settings.clients(), settings.seed(),
+        recorder, settings.resend())) {
       workload.start();
       if (!settings.nemesis().isEmpty()) {
         nemesis.start();
@@ -83,35 +116,27 @@ public final class ChaosRun {
       while (System.nanoTime() < end) {
         Thread.sleep(Math.min(PROGRESS_EVERY_MILLIS, Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
         long[] c = recorder.countsSoFar();
-        progress(String.format("ok=%d failed=%d unknown=%d kills=%d leader=%s", c[0], c[1], c[2],
+        progress(String.format("ok=%d failed=%d unknown=%d kills=%d leader=%s%s", c[0], c[1], c[2],
             nemesis.events().stream().filter(e -> e.step() == NemesisEvent.Step.KILL).count(),
-            cluster.leader().orElse("-")));
+            cluster.leader().orElse("-"), settings.resend() ? " resends=" + recorder.resendsSoFar() : ""));
       }
       nemesis.stop();
       awaitAckAfterLastFault(recorder);
       workload.stop();
-      History history = recorder.history();
-      HistoryWriter.write(history, workDir.resolve("history.jsonl"));
+      HistoryWriter.write(recorder.history(), workDir.resolve("history.jsonl"));
       progress("workload stopped; healing the cluster and reading the final state");
 
       cluster.heal();
       cluster.awaitLeader(FIRST_LEADER_MILLIS);
-      Map<String, String> unique = FinalState.uniqueKeys(cluster, keys);
-      Map<String, String> counters = FinalState.counters(cluster, keys);
-      var digests = FinalState.digests(cluster, keys);
-      progress("checking " + history.operations().size() + " operations");
-      List<CheckResult> checks = List.of(
-          new LostWritesChecker(keys::isUnique).check(history, unique),
-          new LinearizabilityChecker().check(history),
-          new CountersChecker(keys::isCounter).check(history, counters),
-          ConvergenceChecker.check(digests));
-      Map<String, String> endpoints = cluster.config().nodes().stream()
-          .collect(Collectors.toMap(NodeSpec::id, NodeSpec::clientAddress));
-      List<NemesisEvent> events = nemesis.events();
-      return new ChaosReport(settings.seed(), settings.describe() + "; cluster file " + configFile
-          + "; work dir " + workDir, history, events, UnavailabilityWindows.measure(history, events, endpoints),
-          checks);
+      if (settings.resend()) {
+        Workload.Resolution r = workload.resolveIncrements(RESOLUTION_TIME);
+        progress("resolution: " + r.resolved() + " of " + r.unknown()
+            + " increments of unknown outcome answered by re-sending");
+      }
     }
+    History history = recorder.history();
+    HistoryWriter.write(history, workDir.resolve("history.jsonl"));
+    return history;
   }
 
   /**

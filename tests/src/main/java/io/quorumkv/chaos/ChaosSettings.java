@@ -14,9 +14,12 @@ import java.util.stream.Collectors;
  * @param registerKeys number of shared register keys; there are half as many counter keys (at least one)
  * @param nemesis the fault schedule, cycled in order; empty for none
  * @param interval time between the starts of two faults
+ * @param resend whether clients send their counter increments through the raw gRPC stubs with their own
+ *     WriteIds and re-send them (unknown ones until answered, acknowledged ones a few times), checked by
+ *     the exactly-once checker
  */
 public record ChaosSettings(Duration duration, long seed, int clients, int registerKeys,
-    List<NemesisAction> nemesis, Duration interval) {
+    List<NemesisAction> nemesis, Duration interval, boolean resend) {
 
   /** Defaults: leader kills are half of every cycle, as they are what users worry about most. */
   public static final List<NemesisAction> DEFAULT_NEMESIS = List.of(NemesisAction.LEADER_KILL,
@@ -33,6 +36,12 @@ public record ChaosSettings(Duration duration, long seed, int clients, int regis
     }
   }
 
+  /** Settings without resend mode. */
+  public ChaosSettings(Duration duration, long seed, int clients, int registerKeys, List<NemesisAction> nemesis,
+      Duration interval) {
+    this(duration, seed, clients, registerKeys, nemesis, interval, false);
+  }
+
   public int counterKeys() {
     return Math.max(1, registerKeys / 2);
   }
@@ -41,6 +50,6 @@ public record ChaosSettings(Duration duration, long seed, int clients, int regis
     return "seed " + seed + ", " + duration.toSeconds() + " s, " + clients + " clients, " + registerKeys
         + " register + " + counterKeys() + " counter keys, nemesis " + (nemesis.isEmpty() ? "none"
         : nemesis.stream().map(NemesisAction::cliName).collect(Collectors.joining(","))) + " every "
-        + interval.toSeconds() + " s";
+        + interval.toSeconds() + " s" + (resend ? ", increments re-sent with their WriteIds" : "");
   }
 }

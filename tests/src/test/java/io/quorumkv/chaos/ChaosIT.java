@@ -9,6 +9,7 @@ import io.quorumkv.tests.TestSeeds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 /** Runs a chaos run against a fresh 3-member loopback cluster and asserts on its report. */
 final class ChaosIT {
@@ -39,6 +40,19 @@ final class ChaosIT {
     assertThat(report.windows()).as("every fault was followed by an acknowledgement")
         .allMatch(w -> w.recovered());
     return report;
+  }
+
+  /** Snapshot installs the members logged in {@code logs}: KvStateMachine logs "installed snapshot" once per install. */
+  static long snapshotInstalls(Path logs) throws java.io.IOException {
+    long count = 0;
+    try (Stream<Path> files = Files.list(logs)) {
+      for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+        try (Stream<String> lines = Files.lines(log)) {
+          count += lines.filter(line -> line.contains(": installed snapshot (")).count();
+        }
+      }
+    }
+    return count;
   }
 
   /** A new directory for one run under quorumkv.test.dir (or the temp dir). */

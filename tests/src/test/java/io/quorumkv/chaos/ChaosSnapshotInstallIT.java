@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quorumkv.tests.TestScale;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,16 +28,8 @@ class ChaosSnapshotInstallIT {
     assertThat(installs(dir.resolve("logs"))).as("snapshot installs in %s", dir.resolve("logs")).isPositive();
   }
 
-  /** Installs the members logged: KvStateMachine logs "installed snapshot" once per install. */
   private static long installs(Path logs) throws IOException {
-    long count = 0;
-    try (Stream<Path> files = Files.list(logs)) {
-      for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
-        try (Stream<String> lines = Files.lines(log)) {
-          count += lines.filter(line -> line.contains(": installed snapshot (")).count();
-        }
-      }
-    }
+    long count = ChaosIT.snapshotInstalls(logs);
     System.out.println("ChaosSnapshotInstallIT: " + count + " snapshot installs");
     return count;
   }

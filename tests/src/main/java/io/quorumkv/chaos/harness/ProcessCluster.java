@@ -111,6 +111,25 @@ public final class ProcessCluster implements AutoCloseable {
     paused.remove(id);
   }
 
+  /**
+   * SIGKILL of several members at once: every signal is sent before waiting for any process to end. The
+   * members stay down until {@link #restart}. Members that are not running are skipped.
+   */
+  public void killTogether(List<String> ids) throws InterruptedException {
+    List<NodeProcess> victims = new ArrayList<>();
+    for (String id : ids) {
+      NodeProcess p = running.remove(id);
+      paused.remove(id);
+      if (p != null) {
+        p.process().destroyForcibly();
+        victims.add(p);
+      }
+    }
+    for (NodeProcess p : victims) {
+      p.process().waitFor();
+    }
+  }
+
   /** SIGSTOP: the member freezes, its connections stay open. No-op if it is not running. */
   public void pause(String id) throws IOException, InterruptedException {
     NodeProcess p = running.get(id);

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 
 /**
  * Writes a history as JSON lines so that a failed run can be inspected later: a first line
- * {@code {"originNanos":…}}, then one {@link Operation} per line (times are the recorder's raw monotonic
- * nanos; subtract the origin for run-relative times).
+ * {@code {"originNanos":…}}, then one {@link Operation} per line, then one line {@code {"resend":{…}}} per
+ * {@link Resend} (times are the recorder's raw monotonic nanos; subtract the origin for run-relative
+ * times).
  */
 public final class HistoryWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,6 +23,10 @@ public final class HistoryWriter {
       out.newLine();
       for (Operation op : history.operations()) {
         out.write(JSON.writeValueAsString(op));
+        out.newLine();
+      }
+      for (Resend r : history.resends()) {
+        out.write("{\"resend\":" + JSON.writeValueAsString(r) + "}");
         out.newLine();
       }
     }

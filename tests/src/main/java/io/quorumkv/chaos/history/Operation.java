@@ -23,10 +23,12 @@ import java.util.Objects;
  * @param outcome how it ended
  * @param result for an OK GET the value read, or null if the key was absent; for an OK INCR the new value;
  *     for an OK DELETE "true"/"false" (whether the key existed); null otherwise
- * @param index the log index the response carried (applied index of a read, write index of a put or
- *     batch), 0 when the response carries none
+ * @param index the log index the response carried (applied index of a read, write index of a put, a
+ *     batch or a resending increment), 0 when the response carries none
  * @param member the endpoint that answered or failed, as far as the client tells (may be null)
  * @param error the failure's description for FAIL and UNKNOWN; null for OK
+ * @param writeId the WriteId the client chose itself (the resending increments of a resend run, which
+ *     {@link Resend}s refer to); null when the client library chose it
  */
 public record Operation(
     long id,
@@ -42,7 +44,16 @@ public record Operation(
     String result,
     long index,
     String member,
-    String error) {
+    String error,
+    WriteIdentity writeId) {
+
+  /** An operation whose WriteId the client library chose. */
+  public Operation(long id, int process, OpType type, String key, String value, long delta, List<KeyWrite> writes,
+      long invokeNanos, long completeNanos, Outcome outcome, String result, long index, String member,
+      String error) {
+    this(id, process, type, key, value, delta, writes, invokeNanos, completeNanos, outcome, result, index, member,
+        error, null);
+  }
 
   public Operation {
     Objects.requireNonNull(type, "type");
@@ -72,6 +83,9 @@ public record Operation(
     s.append(' ').append(outcome.name().toLowerCase());
     if (outcome == Outcome.OK && (type == OpType.GET || type == OpType.INCR || type == OpType.DELETE)) {
       s.append(" -> ").append(result == null ? "(absent)" : result);
+    }
+    if (writeId != null) {
+      s.append(" (").append(writeId.shortForm()).append(index != 0 ? " at " + index : "").append(')');
     }
     s.append(String.format(" [%.3fs..%.3fs]", (invokeNanos - originNanos) / 1e9,
         (completeNanos - originNanos) / 1e9));

@@ -17,6 +17,7 @@ public final class Recorder {
   private final long originNanos;
   private final AtomicLong ids = new AtomicLong();
   private final ConcurrentLinkedQueue<Operation> completed = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Resend> resends = new ConcurrentLinkedQueue<>();
   private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
 
   /** @param clock a monotonic nanosecond clock ({@code System::nanoTime} outside tests) */
@@ -36,14 +37,29 @@ public final class Recorder {
 
   /** Records the invocation of a single-key operation. */
   public Pending invoke(int process, OpType type, String key, String value, long delta) {
+    return invoke(process, type, key, value, delta, null);
+  }
+
+  /** Records the invocation of a single-key write under a WriteId the client chose itself. */
+  public Pending invoke(int process, OpType type, String key, String value, long delta, WriteIdentity writeId) {
     return register(new Pending(ids.getAndIncrement(), process, type, key, value, delta, List.of(),
-        clock.getAsLong()));
+        clock.getAsLong(), writeId));
+  }
+
+  /** Records a completed re-send (its times must come from {@link #now()}). */
+  public void resent(Resend resend) {
+    resends.add(resend);
+  }
+
+  /** Number of re-sends recorded so far. */
+  public long resendsSoFar() {
+    return resends.size();
   }
 
   /** Records the invocation of a batch. */
   public Pending invokeBatch(int process, List<KeyWrite> writes) {
     return register(new Pending(ids.getAndIncrement(), process, OpType.BATCH, null, null, 0, writes,
-        clock.getAsLong()));
+        clock.getAsLong(), null));
   }
 
   private Pending register(Pending p) {
@@ -71,7 +87,7 @@ public final class Recorder {
     for (Pending p : pending) {
       ops.add(p.asOperation(Outcome.UNKNOWN, null, 0, null, "still running when the history was taken", now));
     }
-    return new History(originNanos, ops);
+    return new History(originNanos, ops, new ArrayList<>(resends));
   }
 
   /** An invoked operation waiting for its outcome. Complete it once. */
@@ -84,9 +100,10 @@ public final class Recorder {
     private final long delta;
     private final List<KeyWrite> writes;
     private final long invokeNanos;
+    private final WriteIdentity writeId;
 
     private Pending(long id, int process, OpType type, String key, String value, long delta,
-        List<KeyWrite> writes, long invokeNanos) {
+        List<KeyWrite> writes, long invokeNanos, WriteIdentity writeId) {
       this.id = id;
       this.process = process;
       this.type = type;
@@ -95,6 +112,12 @@ public final class Recorder {
       this.delta = delta;
       this.writes = writes;
       this.invokeNanos = invokeNanos;
+      this.writeId = writeId;
+    }
+
+    /** The operation's id in the history (what {@link Resend#operationId()} refers to). */
+    public long id() {
+      return id;
     }
 
     public OpType type() {
@@ -128,7 +151,7 @@ public final class Recorder {
     private Operation asOperation(Outcome outcome, String result, long index, String member, String error,
         long completeNanos) {
       return new Operation(id, process, type, key, value, delta, writes, invokeNanos, completeNanos, outcome,
-          result, index, member, error);
+          result, index, member, error, writeId);
     }
   }
 }

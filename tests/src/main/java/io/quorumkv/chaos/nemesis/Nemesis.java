@@ -3,6 +3,7 @@ package io.quorumkv.chaos.nemesis;
 import io.quorumkv.chaos.harness.ProcessCluster;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -116,7 +117,35 @@ public final class Nemesis {
         step(action, NemesisEvent.Step.RESUME, f, false);
         step(action, NemesisEvent.Step.RESTART, l, false);
       }
+      case CLUSTER_RESTART -> {
+        List<String> all = leaderFirst(l);
+        killTogether(action, all, l);
+        downTime();
+        for (String id : all) {
+          step(action, NemesisEvent.Step.RESTART, id, false);
+        }
+      }
     }
+  }
+
+  /** Every member, the leader first: so the first KILL event of a cluster restart is the leader's. */
+  private List<String> leaderFirst(String leader) {
+    List<String> all = new ArrayList<>(List.of(leader));
+    cluster.nodeIds().stream().filter(id -> !id.equals(leader)).forEach(all::add);
+    return all;
+  }
+
+  /**
+   * One KILL event per member, all recorded before any signal is sent, then one SIGKILL each before
+   * waiting for any: no member outlives the others long enough to notice.
+   */
+  private void killTogether(NemesisAction action, List<String> nodes, String leader) throws InterruptedException {
+    long at = clock.getAsLong();
+    for (String id : nodes) {
+      events.add(new NemesisEvent(at, action, NemesisEvent.Step.KILL, id, id.equals(leader)));
+    }
+    cluster.killTogether(nodes);
+    progress.accept("nemesis: " + action.cliName() + " kill " + String.join(",", nodes) + " (leader " + leader + ")");
   }
 
   /** A random running member: any of them, or any but the leader. */

@@ -16,7 +16,12 @@ public enum NemesisAction {
    * SIGSTOP a follower and SIGKILL the leader together, so that no majority is left until the follower
    * resumes; then restart the old leader.
    */
-  COMBINED("combined");
+  COMBINED("combined"),
+  /**
+   * SIGKILL every member at once (the leader first), then restart them all after a short down time:
+   * nothing survives but what each member had on disk.
+   */
+  CLUSTER_RESTART("cluster-restart");
 
   private final String cliName;
 

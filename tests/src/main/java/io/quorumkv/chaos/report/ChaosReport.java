@@ -7,6 +7,7 @@ import io.quorumkv.chaos.history.History;
 import io.quorumkv.chaos.history.OpType;
 import io.quorumkv.chaos.history.Operation;
 import io.quorumkv.chaos.history.Outcome;
+import io.quorumkv.chaos.nemesis.FaultSpan;
 import io.quorumkv.chaos.nemesis.NemesisAction;
 import io.quorumkv.chaos.nemesis.NemesisEvent;
 import java.util.EnumMap;
@@ -20,7 +21,7 @@ import java.util.stream.Collectors;
  *
  * <pre>CHAOS ok=… failed=… unknown=… kills=… lost=… violations=… max_window_ms=… seed=…</pre>
  *
- * where kills counts every SIGKILL (leader and follower), lost counts acknowledged writes missing after
+ * where kills counts every SIGKILL (leader, follower, and every member of a cluster restart), lost counts acknowledged writes missing after
  * the run, violations counts every other violation, and max_window_ms is the longest unavailability window
  * after a leader-kill (-1 if clients never recovered from one, 0 if there was none).
  *
@@ -58,6 +59,11 @@ public record ChaosReport(long seed, String settingsLine, History history, List<
         && (!leaderOnly || e.wasLeader())).count();
   }
 
+  /** Cluster restarts (each one SIGKILLs every member, so it adds one kill per member to {@link #kills()}). */
+  public long clusterRestarts() {
+    return FaultSpan.of(events).stream().filter(s -> s.action() == NemesisAction.CLUSTER_RESTART).count();
+  }
+
   public long kills() {
     return events.stream().filter(e -> e.step() == NemesisEvent.Step.KILL).count();
   }
@@ -69,6 +75,11 @@ public record ChaosReport(long seed, String settingsLine, History history, List<
       return -1;
     }
     return kills.stream().mapToLong(Window::millis).max().orElse(0);
+  }
+
+  /** The resend run's increments and re-sends (all zero for a run without resend mode). */
+  public ResendSummary resendSummary() {
+    return ResendSummary.of(history, events);
   }
 
   public double seconds() {
@@ -104,12 +115,12 @@ public record ChaosReport(long seed, String settingsLine, History history, List<
         total.get(Outcome.OK), total.get(Outcome.FAIL), total.get(Outcome.UNKNOWN), secs,
         secs > 0 ? total.get(Outcome.OK) / secs : 0));
     out.append(String.format("Faults%n  %d leader kills, %d follower kills, %d pauses (%d of the leader), "
-            + "%d combined (leader kill + follower pause)%n",
+            + "%d combined (leader kill + follower pause), %d cluster restarts (every member killed)%n",
         kills(NemesisAction.LEADER_KILL, false), kills(NemesisAction.FOLLOWER_KILL, false),
         events.stream().filter(e -> e.action() == NemesisAction.PAUSE && e.step() == NemesisEvent.Step.PAUSE)
             .count(),
         events.stream().filter(e -> e.action() == NemesisAction.PAUSE && e.wasLeader()).count(),
-        kills(NemesisAction.COMBINED, false)));
+        kills(NemesisAction.COMBINED, false), clusterRestarts()));
     out.append("Unavailability windows (last ack before the fault -> first ack after it, from another member "
         + "when the victim led)\n");
     for (Window w : windows) {
@@ -125,6 +136,10 @@ public record ChaosReport(long seed, String settingsLine, History history, List<
         out.append(String.format("  %-13s windows: min %d ms, median %d ms, max %d ms (%d faults)%n",
             a.cliName(), ms.get(0), ms.get(ms.size() / 2), ms.get(ms.size() - 1), ms.size()));
       }
+    }
+    ResendSummary resends = resendSummary();
+    if (resends.increments() > 0) {
+      out.append("Re-sends (increments sent through the raw stubs with their own WriteIds)\n").append(resends.render());
     }
     out.append("Checks\n");
     for (CheckResult c : checks) {

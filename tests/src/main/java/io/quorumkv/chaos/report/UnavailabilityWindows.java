@@ -3,9 +3,12 @@ package io.quorumkv.chaos.report;
 import io.quorumkv.chaos.history.History;
 import io.quorumkv.chaos.history.Operation;
 import io.quorumkv.chaos.history.Outcome;
+import io.quorumkv.chaos.nemesis.FaultSpan;
+import io.quorumkv.chaos.nemesis.NemesisAction;
 import io.quorumkv.chaos.nemesis.NemesisEvent;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +18,9 @@ import java.util.Objects;
  * it. When the victim was the leader, acknowledgements that it still sent after the fault (responses
  * already on the wire) do not end the window: the first one must come from another member (a new leader),
  * or from the victim once it has been resumed or restarted (a paused leader may still be leader when it
- * wakes up).
+ * wakes up). A cluster restart gets one window (on its first kill, the leader's) that ends with the first
+ * acknowledgement after every member was restarted: between the kills and the restarts no member runs,
+ * so anything acknowledged then was already on the wire.
  */
 public final class UnavailabilityWindows {
   private UnavailabilityWindows() {}
@@ -30,8 +35,15 @@ public final class UnavailabilityWindows {
     List<Operation> acks = history.withOutcome(Outcome.OK).stream()
         .sorted(Comparator.comparingLong(Operation::completeNanos)).toList();
     List<Window> windows = new ArrayList<>();
+    Map<NemesisEvent, FaultSpan> clusterRestarts = new HashMap<>();
+    FaultSpan.of(events).stream().filter(s -> s.action() == NemesisAction.CLUSTER_RESTART)
+        .forEach(s -> clusterRestarts.put(s.first(), s));
     for (NemesisEvent e : events) {
-      if (!e.isFault()) {
+      if (!e.isFault() || (e.action() == NemesisAction.CLUSTER_RESTART && !clusterRestarts.containsKey(e))) {
+        continue;
+      }
+      if (clusterRestarts.containsKey(e)) {
+        windows.add(clusterRestartWindow(acks, clusterRestarts.get(e), history.originNanos()));
         continue;
       }
       long before = history.originNanos();
@@ -49,6 +61,20 @@ public final class UnavailabilityWindows {
       windows.add(new Window(e, before, after));
     }
     return windows;
+  }
+
+  private static Window clusterRestartWindow(List<Operation> acks, FaultSpan span, long originNanos) {
+    long before = originNanos;
+    long after = -1;
+    for (Operation op : acks) {
+      if (op.completeNanos() <= span.faultNanos()) {
+        before = op.completeNanos();
+      } else if (op.completeNanos() > span.healedNanos()) {
+        after = op.completeNanos();
+        break;
+      }
+    }
+    return new Window(span.first(), before, after);
   }
 
   /** When the fault's victim was resumed or restarted; never (MAX_VALUE) if it was not. */

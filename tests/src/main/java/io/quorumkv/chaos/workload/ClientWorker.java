@@ -21,7 +21,9 @@ import java.util.function.BooleanSupplier;
 /**
  * One client of the workload: issues one operation at a time, picked by its own seeded random, and
  * records each one's invocation and outcome. Values written are unique integers (process, sequence), so
- * that every value read names the write that produced it.
+ * that every value read names the write that produced it. In resend mode its increments go through its
+ * {@link ResendingIncrements} instead of the Java client, and before each operation it re-sends one earlier
+ * increment if one is due.
  */
 final class ClientWorker implements Runnable {
   private static final int UNIQUE_KEYS_PER_BATCH = 2;
@@ -32,21 +34,25 @@ final class ClientWorker implements Runnable {
   private final Random random;
   private final Recorder recorder;
   private final BooleanSupplier running;
+  private final Optional<ResendingIncrements> resending;
   private long seq;
 
+  /** @param resending the raw-stub increments of resend mode; empty to increment through {@code kv} */
   ClientWorker(int process, QuorumKvClient kv, KeySpace keys, Random random, Recorder recorder,
-      BooleanSupplier running) {
+      BooleanSupplier running, Optional<ResendingIncrements> resending) {
     this.process = process;
     this.kv = kv;
     this.keys = keys;
     this.random = random;
     this.recorder = recorder;
     this.running = running;
+    this.resending = resending;
   }
 
   @Override
   public void run() {
     while (running.getAsBoolean()) {
+      resending.ifPresent(ResendingIncrements::resendDue);
       step(OperationMix.pick(random));
     }
   }
@@ -61,7 +67,13 @@ final class ClientWorker implements Runnable {
       case PUT_REGISTER -> put(register, freshValue());
       case PUT_UNIQUE -> put(keys.unique(process, seq, 0), freshValue());
       case DELETE_REGISTER -> delete(register);
-      case INCR_COUNTER -> incr(counter);
+      case INCR_COUNTER -> {
+        if (resending.isPresent()) {
+          resending.get().increment(counter, 1);
+        } else {
+          incr(counter);
+        }
+      }
       case BATCH -> batch(register);
     }
   }

@@ -35,6 +35,24 @@ class RecorderTest {
   }
 
   @Test
+  void keepsTheWriteIdOfAnIncrementAndItsResendsApartFromTheOperations() {
+    WriteIdentity id = new WriteIdentity("00112233445566778899aabbccddeeff", 1);
+    Recorder.Pending incr = recorder.invoke(0, OpType.INCR, "c", null, 1, id);
+    incr.ok("1", 40, "h:1");
+    clock.addAndGet(10);
+    recorder.resent(new Resend(incr.id(), 0, "c", 1, id, recorder.now(), recorder.now() + 2, Outcome.OK, "1", 40,
+        "h:2", null, null, false));
+    History h = recorder.history();
+    assertThat(h.operations()).singleElement().satisfies(op -> {
+      assertThat(op.writeId()).isEqualTo(id);
+      assertThat(op.describe(h.originNanos())).contains("00112233#1 at 40");
+    });
+    assertThat(h.resends()).singleElement().satisfies(r -> assertThat(r.operationId()).isEqualTo(incr.id()));
+    assertThat(h.countByOutcome()).containsEntry(Outcome.OK, 1L);
+    assertThat(recorder.resendsSoFar()).isEqualTo(1);
+  }
+
+  @Test
   void refusesASecondCompletion() {
     Recorder.Pending p = recorder.invoke(0, OpType.GET, "k", null, 0);
     p.ok("v", 1, null);

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 class NemesisActionTest {
   @Test
   void parsesAScheduleKeepingOrderAndRepetitions() {
-    assertThat(NemesisAction.parseList("leader-kill, pause,leader-kill,combined,follower-kill"))
+    assertThat(NemesisAction.parseList("leader-kill, pause,leader-kill,combined,follower-kill,cluster-restart"))
         .containsExactly(NemesisAction.LEADER_KILL, NemesisAction.PAUSE, NemesisAction.LEADER_KILL,
-            NemesisAction.COMBINED, NemesisAction.FOLLOWER_KILL);
+            NemesisAction.COMBINED, NemesisAction.FOLLOWER_KILL, NemesisAction.CLUSTER_RESTART);
   }
 
   @Test

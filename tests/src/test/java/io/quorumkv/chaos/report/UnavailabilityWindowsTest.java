@@ -53,6 +53,23 @@ class UnavailabilityWindowsTest {
   }
 
   @Test
+  void givesAClusterRestartOneWindowEndingAfterEveryMemberWasRestarted() {
+    ack(900, "h:2");
+    ack(1_005, "h:2"); // a follower's read answer on the wire at the kill: no member runs
+    ack(1_900, "h:2"); // still before the restarts: cannot have been served
+    ack(3_000, "h:1");
+    List<Window> w = UnavailabilityWindows.measure(new History(0, ops), List.of(
+        event(1_000, NemesisAction.CLUSTER_RESTART, Step.KILL, "n1", true),
+        event(1_000, NemesisAction.CLUSTER_RESTART, Step.KILL, "n2", false),
+        event(2_000, NemesisAction.CLUSTER_RESTART, Step.RESTART, "n1", false),
+        event(2_001, NemesisAction.CLUSTER_RESTART, Step.RESTART, "n2", false)), ENDPOINTS);
+    assertThat(w).singleElement().satisfies(window -> {
+      assertThat(window.fault().node()).isEqualTo("n1");
+      assertThat(window.millis()).isEqualTo(2_100);
+    });
+  }
+
+  @Test
   void reportsAFaultWithNoAckAfterIt() {
     ack(900, "h:1");
     Window w = UnavailabilityWindows.measure(new History(0, ops),
