@@ -56,7 +56,7 @@ public final class CountersChecker {
       String text = finalValues.get(key);
       String range = "[" + low + ", " + high + "] (" + b[3] + " acknowledged, " + b[4] + " unknown increments)";
       notes.add(key + " = " + text + " in " + range);
-      Long value = parse(text);
+      Long value = counterValue(text);
       if (value == null || value < low || value > high) {
         violations.add(new Violation(NAME, key, "final value " + text + " outside " + range, List.of()));
       }
@@ -64,7 +64,8 @@ public final class CountersChecker {
     return new CheckResult(NAME, bounds.size(), violations, notes);
   }
 
-  private static Long parse(String text) {
+  /** A counter's final value as INCR sees it (absent is 0); null if the text is not an integer. */
+  static Long counterValue(String text) {
     if (text == null) {
       return 0L; // absent counts as 0, as INCR treats it
     }

@@ -137,7 +137,7 @@ public final class ExactlyOnceChecker {
     if (!unresolved.isEmpty()) {
       return note;
     }
-    Long value = parse(text);
+    Long value = CountersChecker.counterValue(text);
     if (value == null || value != ackedSum) {
       String why = value == null ? "is not a number" : value > ackedSum
           ? "is " + (value - ackedSum) + " more: an increment was applied twice, or one reported failed was applied"
@@ -183,16 +183,5 @@ public final class ExactlyOnceChecker {
   static Optional<String> contractRefusal(String error) {
     return error == null ? Optional.empty()
         : Arrays.stream(error.split("[^A-Z_]+")).filter(CONTRACT_REFUSALS::contains).findFirst();
-  }
-
-  private static Long parse(String text) {
-    if (text == null) {
-      return 0L; // absent counts as 0, as INCR treats it
-    }
-    try {
-      return Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 }
