@@ -183,14 +183,18 @@ public final class BenchEngine {
       }
       timer.schedule(stopCpu, config.warmupNanos() + config.durationNanos(), TimeUnit.NANOSECONDS);
       if (progress != null) {
-        long[] last = {0};
+        long[] last = {0, 0};
         timer.scheduleAtFixedRate(() -> {
           long now = System.nanoTime();
           long completed = completedAll.sum();
-          String phase = now - realStart < config.warmupNanos() ? "warm-up" : "measuring";
-          progress.accept(String.format(Locale.ROOT, "bench: %4ds %-9s %,10d ops/s  errors %d",
-              (now - realStart) / SECOND, phase, completed - last[0], errorsAll.sum()));
+          long failed = errorsAll.sum();
+          // The phase of the second just reported (judged at its middle).
+          String phase = now - realStart - SECOND / 2 < config.warmupNanos() ? "warm-up" : "measuring";
+          progress.accept(String.format(Locale.ROOT, "bench: %4ds %-9s %,10d ops/s  %,d errors/s  (%,d errors)",
+              (now - realStart + SECOND / 2) / SECOND, phase, (completed - failed) - (last[0] - last[1]),
+              failed - last[1], failed));
           last[0] = completed;
+          last[1] = failed;
         }, SECOND, SECOND, TimeUnit.NANOSECONDS);
       }
 

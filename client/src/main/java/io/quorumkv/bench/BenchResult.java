@@ -93,7 +93,7 @@ public record BenchResult(
     row(out, "clients", config.clients() + " logical on " + connections + " connections");
     row(out, "key space", String.format(Locale.ROOT, "%,d keys of %d bytes, values of %d bytes, seed %d",
         config.keys(), config.keyBytes(), config.valueBytes(), config.seed()));
-    row(out, "measured", String.format(Locale.ROOT, "%.1f s after %.1f s warm-up (%,d ops)",
+    row(out, "measured", String.format(Locale.ROOT, "%.1f s, after a %.1f s warm-up of %,d ops",
         seconds(), config.warmupNanos() / 1e9, warmupOps));
     row(out, "ops", String.format(Locale.ROOT, "%,d", ops));
     row(out, "ops/s", String.format(Locale.ROOT, "%,.1f", opsPerSecond()));
@@ -106,7 +106,7 @@ public record BenchResult(
       lat.append(String.format(Locale.ROOT, "%s %.3f  ", PERCENTILE_NAMES[i], latencyMs(PERCENTILES[i])));
     }
     lat.append(String.format(Locale.ROOT, "max %.3f", latency.max() / 1e6));
-    row(out, "latency ms", lat.toString());
+    row(out, "latency ms", ops == 0 ? "n/a" : lat.toString());
     row(out, "errors", errorCount() == 0 ? "0" : errorCount() + "  (" + errors.entrySet().stream()
         .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")) + ")");
     if (warmupErrors > 0 || abandoned > 0) {
@@ -153,9 +153,9 @@ public record BenchResult(
     field(j, "keys_per_s", num(keysPerSecond()));
     StringBuilder lat = new StringBuilder("{");
     for (int i = 0; i < PERCENTILES.length; i++) {
-      field(lat, PERCENTILE_NAMES[i].replace(".", ""), num(latencyMs(PERCENTILES[i])));
+      field(lat, PERCENTILE_NAMES[i].replace(".", ""), ops == 0 ? "null" : num(latencyMs(PERCENTILES[i])));
     }
-    field(lat, "max", num(latency.max() / 1e6));
+    field(lat, "max", ops == 0 ? "null" : num(latency.max() / 1e6));
     field(j, "latency_ms", close(lat));
     field(j, "errors", errorCount());
     StringBuilder kinds = new StringBuilder("{");
@@ -163,6 +163,7 @@ public record BenchResult(
     field(j, "errors_by_kind", close(kinds));
     field(j, "warmup_ops", warmupOps);
     field(j, "warmup_errors", warmupErrors);
+    field(j, "tail_ops", tailOps);
     field(j, "abandoned", abandoned);
     field(j, "cpu_s_bench", num(benchCpuSeconds));
     StringBuilder members = new StringBuilder("{");
