@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       SnapshotCommand.class,
       BackupCommand.class,
       TransferLeaderCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class QuorumKvCli implements Runnable {
