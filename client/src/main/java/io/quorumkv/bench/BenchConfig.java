@@ -45,6 +45,8 @@ public record BenchConfig(
         "--value-bytes must be in 0.." + MAX_VALUE_BYTES + ": " + valueBytes);
     check(batchSize >= 1 && batchSize <= MAX_BATCH_SIZE,
         "--batch-size must be in 1.." + MAX_BATCH_SIZE + ": " + batchSize);
+    check(workload != Workload.BATCH || batchSize <= keys,
+        "--batch-size must not exceed --keys (a batch writes distinct keys): " + batchSize + " > " + keys);
     check(workload != Workload.BATCH || (long) batchSize * (keyBytes + valueBytes) <= MAX_BATCH_BYTES,
         "--batch-size x (--key-bytes + --value-bytes) exceeds the 4 MiB batch limit");
     check(readRatio >= 0 && readRatio <= 1, "--read-ratio must be in 0..1: " + readRatio);

@@ -130,10 +130,13 @@ public final class BenchEngine {
             ? target.get(kv.randomKey(random), true)
             : target.put(kv.randomKey(random), kv.value(random));
       case BATCH: {
+        // Consecutive keys from a random start: distinct within the batch (etcd refuses a key twice in one
+        // transaction), like a bulk load.
         List<byte[]> keys = new ArrayList<>(config.batchSize());
         List<byte[]> values = new ArrayList<>(config.batchSize());
+        long start = random.nextLong(config.keys());
         for (int i = 0; i < config.batchSize(); i++) {
-          keys.add(kv.randomKey(random));
+          keys.add(kv.key('k', (start + i) % config.keys()));
           values.add(kv.value(random));
         }
         return target.batchPut(keys, values);

@@ -6,11 +6,15 @@ import io.quorumkv.bench.BenchResult;
 import io.quorumkv.bench.BenchTarget;
 import io.quorumkv.bench.CpuMeter;
 import io.quorumkv.bench.ProcCpu;
+import io.quorumkv.bench.BenchTargetProvider;
 import io.quorumkv.bench.QuorumKvTarget;
 import io.quorumkv.bench.Workload;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -97,6 +101,13 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object on stdout instead of the table.")
   boolean json;
 
+  @Option(names = "--target", paramLabel = "NAME", defaultValue = QUORUMKV_TARGET,
+      description = "The system to load: quorumkv, or another one whose BenchTargetProvider is on the "
+          + "classpath (the tests module adds etcd; see tests/perf/compare-etcd.sh) (default: ${DEFAULT-VALUE}).")
+  String target;
+
+  private static final String QUORUMKV_TARGET = "quorumkv";
+
   static final class WorkloadConverter implements ITypeConverter<Workload> {
     @Override
     public Workload convert(String value) {
@@ -111,6 +122,11 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (!(warmupSeconds >= 0) || !(durationSeconds > 0)) {
       throw usageError("--warmup must be >= 0 and --duration > 0 seconds");
+    }
+    if (!target.equals(QUORUMKV_TARGET) && provider().isEmpty()) {
+      throw usageError("--target: no target named '" + target + "' (available: " + QUORUMKV_TARGET
+          + ServiceLoader.load(BenchTargetProvider.class).stream().map(p -> ", " + p.get().name())
+              .collect(Collectors.joining()) + ")");
     }
     for (String pid : memberPids) {
       if (!pid.matches("[0-9]+")) {
@@ -138,8 +154,10 @@ final class BenchCommand implements Callable<Integer> {
     int n = Math.min(connections, clients);
     List<BenchTarget> targets = new ArrayList<>();
     try {
+      Optional<BenchTargetProvider> other = provider();
       for (int i = 0; i < n; i++) {
-        targets.add(new QuorumKvTarget(root.global.newClient()));
+        targets.add(other.isPresent() ? other.get().open(root.global.endpoints(), i)
+            : new QuorumKvTarget(root.global.newClient()));
       }
       BenchEngine engine = new BenchEngine(config, targets)
           .progress(line -> {
@@ -170,6 +188,11 @@ final class BenchCommand implements Callable<Integer> {
     } finally {
       targets.forEach(BenchTarget::close);
     }
+  }
+
+  private Optional<BenchTargetProvider> provider() {
+    return ServiceLoader.load(BenchTargetProvider.class).stream().map(ServiceLoader.Provider::get)
+        .filter(p -> p.name().equals(target)).findFirst();
   }
 
   private ParameterException usageError(String message) {

@@ -2,6 +2,8 @@ package io.quorumkv.cli;
 
 import io.quorumkv.client.QuorumKvClient;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -29,6 +31,11 @@ final class GlobalOptions {
       scope = ScopeType.INHERIT,
       description = "Print stack traces of errors.")
   boolean verbose;
+
+  /** The endpoints, one "host:port" each. */
+  List<String> endpoints() {
+    return Arrays.stream(endpoints.split(",")).map(String::trim).filter(e -> !e.isEmpty()).toList();
+  }
 
   /** A client for these options; the per-attempt timeout never exceeds the overall one. */
   QuorumKvClient newClient() {

@@ -62,6 +62,8 @@ class BenchCommandTest {
       {"--warmup", "-1"},
       {"--member-pids", "12x"},
       {"--member-pids", "999999999"},
+      {"--target", "nosuchdb"},
+      {"--workload", "batch", "--batch-size", "20", "--keys", "10"},
     };
     for (String[] args : invalid) {
       Result r = run(args);
@@ -71,6 +73,7 @@ class BenchCommandTest {
     assertThat(run("--clients", "0").err()).contains("--clients must be at least 1");
     assertThat(run("--read-ratio", "1.5").err()).contains("--read-ratio must be in 0..1");
     assertThat(run("--workload", "scan").err()).contains("unknown workload 'scan'");
+    assertThat(run("--target", "nosuchdb").err()).contains("no target named 'nosuchdb' (available: quorumkv");
     assertThat(node.requests()).isZero();
   }
 
