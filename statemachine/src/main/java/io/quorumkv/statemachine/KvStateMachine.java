@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Restart: the live store is rebuilt from the latest snapshot if it is missing or behind it, then
  * Ratis replays its log after the snapshot; entries the store already holds are not applied again (see
- * {@link KvCore}), and their replies are the stored original results.
+ * {@link KvCore}); a replayed write is answered from its client's session, as a retry of it would be.
  *
  * <p>Snapshot install, when this member's log ends before the leader's starts, in either of Ratis' modes:
  * <ul>
