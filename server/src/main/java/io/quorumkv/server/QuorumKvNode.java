@@ -19,6 +19,7 @@ import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.server.raft.RaftLogDiagnosis;
 import io.quorumkv.server.raft.RaftPropertiesFactory;
 import io.quorumkv.server.raft.SnapshotReceiveProgress;
+import io.quorumkv.server.raft.WriteCoalescer;
 import io.quorumkv.statemachine.KvStateMachine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -123,8 +124,9 @@ public final class QuorumKvNode implements AutoCloseable {
           // Clients (the Java client, members fetching snapshots) ping idle long calls every 10 s.
           .permitKeepAliveTime(5, TimeUnit.SECONDS)
           .executor(requestExecutor)
-          .addService(new KvService(gateway, stateMachine, headers, cluster.limits(),
-              cluster.sessions(), requestExecutor))
+          .addService(new KvService(gateway, new WriteCoalescer(gateway, cluster.writes(),
+              RaftPropertiesFactory.maxLogEntryBytes(cluster), requestExecutor), stateMachine, headers,
+              cluster.limits(), cluster.sessions(), requestExecutor))
           .addService(clusterService)
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())

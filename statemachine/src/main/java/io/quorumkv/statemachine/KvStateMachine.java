@@ -278,14 +278,21 @@ public final class KvStateMachine extends BaseStateMachine {
     return applied.getIndex();
   }
 
-  /** Rejects, before it is logged, a request whose content is not a {@link Command} with an operation. */
+  /**
+   * Rejects, before it is logged, a request whose content is not a {@link Command} with an operation (for
+   * a coalesced one: whose writes do not each carry one, or are coalesced themselves). The parsed command
+   * stays with the transaction, so the leader applies it without parsing it again.
+   */
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     TransactionContext trx = super.startTransaction(request);
     try {
       Command command = Command.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer());
-      if (command.getOpCase() == Command.OpCase.OP_NOT_SET) {
-        trx.setException(new IllegalArgumentException("command has no operation"));
+      String invalid = invalidity(command);
+      if (invalid != null) {
+        trx.setException(new IllegalArgumentException(invalid));
+      } else {
+        trx.setStateMachineContext(command);
       }
     } catch (InvalidProtocolBufferException e) {
       trx.setException(new IllegalArgumentException("request content is not a quorumkv Command", e));
@@ -293,10 +300,25 @@ public final class KvStateMachine extends BaseStateMachine {
     return trx;
   }
 
+  /** Why {@code command} may not be logged, or null if it may. */
+  private static String invalidity(Command command) {
+    if (command.getOpCase() == Command.OpCase.OP_NOT_SET) {
+      return "command has no operation";
+    }
+    if (command.hasCoalesced()) {
+      for (Command write : command.getCoalesced().getWritesList()) {
+        if (write.getOpCase() == Command.OpCase.OP_NOT_SET || write.hasCoalesced()) {
+          return "a coalesced write must have an operation and not be coalesced itself";
+        }
+      }
+    }
+    return null;
+  }
+
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
-    Command command = decode(entry);
+    Command command = trx.getStateMachineContext() instanceof Command parsed ? parsed : decode(entry);
     CommandResult result;
     try {
       result = replica.core().apply(command, entry.getTerm(), entry.getIndex());

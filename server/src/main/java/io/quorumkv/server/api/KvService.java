@@ -33,6 +33,7 @@ import io.quorumkv.server.config.SessionSettings;
 import io.quorumkv.server.errors.ErrorCatalog;
 import io.quorumkv.server.errors.KvError;
 import io.quorumkv.server.raft.RaftGateway;
+import io.quorumkv.server.raft.WriteCoalescer;
 import io.quorumkv.server.raft.WriteOutcome;
 import io.quorumkv.statemachine.KvStateMachine;
 import io.quorumkv.statemachine.read.ScanPage;
@@ -50,16 +51,16 @@ public final class KvService extends KVGrpc.KVImplBase {
   /** Upper bound for a request that carries no deadline, so nothing waits forever. */
   private static final long SERVER_TIMEOUT_SECONDS = 30;
 
-  private final RaftGateway raft;
+  private final WriteCoalescer writes;
   private final LocalReads reads;
   private final Headers headers;
   private final Limits limits;
   private final RequestValidator validate;
   private final Executor executor;
 
-  public KvService(RaftGateway raft, KvStateMachine stateMachine, Headers headers, Limits limits,
-      SessionSettings sessions, Executor executor) {
-    this.raft = raft;
+  public KvService(RaftGateway raft, WriteCoalescer writes, KvStateMachine stateMachine, Headers headers,
+      Limits limits, SessionSettings sessions, Executor executor) {
+    this.writes = writes;
     this.reads = new LocalReads(raft, stateMachine, executor);
     this.headers = headers;
     this.limits = limits;
@@ -173,7 +174,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (!writeId.getClientId().isEmpty()) {
       command.setWriteId(writeId);
     }
-    return raft.write(command).thenApply(outcome -> reply.build(successOf(outcome),
+    return writes.write(command).thenApply(outcome -> reply.build(successOf(outcome),
         headers.at(outcome.logIndex())));
   }
 

@@ -17,16 +17,22 @@ import java.util.UUID;
  * @param nodes the members, in the order the file lists them
  */
 public record ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log,
-    SessionSettings sessions) {
+    SessionSettings sessions, WriteSettings writes) {
 
   /** A cluster with default log and session settings. */
   public ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft) {
     this(name, nodes, limits, raft, LogSettings.DEFAULTS);
   }
 
-  /** A cluster with default session settings. */
+  /** A cluster with default session and write settings. */
   public ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log) {
     this(name, nodes, limits, raft, log, SessionSettings.DEFAULTS);
+  }
+
+  /** A cluster with default write settings. */
+  public ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log,
+      SessionSettings sessions) {
+    this(name, nodes, limits, raft, log, sessions, WriteSettings.DEFAULTS);
   }
 
   public ClusterConfig {

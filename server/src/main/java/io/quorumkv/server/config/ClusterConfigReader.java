@@ -34,12 +34,13 @@ public final class ClusterConfigReader {
     if (root == null || !root.isObject()) {
       throw new ConfigException("cluster file " + file + " is empty or not a YAML mapping");
     }
-    Section top = new Section("", root, Set.of("cluster", "nodes", "limits", "raft", "log", "sessions"));
+    Section top = new Section("", root, Set.of("cluster", "nodes", "limits", "raft", "log", "sessions",
+        "writes"));
     Section cluster = top.section("cluster", Set.of("name", "data-dir"));
     String name = cluster.requireText("name");
     Path dataRoot = Path.of(cluster.text("data-dir", "data/" + name));
     return new ClusterConfig(name, readNodes(top, dataRoot), readLimits(top), readRaft(top), readLog(top),
-        readSessions(top));
+        readSessions(top), readWrites(top));
   }
 
   private static List<NodeSpec> readNodes(Section top, Path dataRoot) {
@@ -108,6 +109,15 @@ public final class ClusterConfigReader {
         s.duration("expire-after", d.expireAfter()),
         s.integer("max-sessions", d.maxSessions()),
         s.integer("max-unanswered-writes", d.maxUnansweredWrites()));
+  }
+
+  private static WriteSettings readWrites(Section top) {
+    WriteSettings d = WriteSettings.DEFAULTS;
+    Section s = top.section("writes", Set.of("max-entries-in-flight", "max-writes-per-entry", "max-queued-writes"));
+    return new WriteSettings(
+        s.integer("max-entries-in-flight", d.maxEntriesInFlight()),
+        s.integer("max-writes-per-entry", d.maxWritesPerEntry()),
+        s.integer("max-queued-writes", d.maxQueuedWrites()));
   }
 
   /** A YAML mapping with a fixed set of allowed keys, and typed getters that name the full key in errors. */

@@ -1,11 +1,15 @@
 package io.quorumkv.server.raft;
 
+import io.quorumkv.proto.internal.CoalescedOp;
 import io.quorumkv.proto.internal.Command;
 import io.quorumkv.proto.internal.CommandResult;
 import io.quorumkv.proto.internal.SessionRules;
 import io.quorumkv.server.config.SessionSettings;
 import io.quorumkv.server.errors.ErrorCatalog;
+import io.quorumkv.proto.v1.ErrorCode;
 import io.quorumkv.server.errors.KvError;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -66,6 +70,31 @@ public final class RaftGateway implements AutoCloseable {
    * NOT_LEADER (naming the leader if known) when this member is not the leader.
    */
   public CompletableFuture<WriteOutcome> write(Command.Builder command) {
+    return submitWrite(command).thenApply(reply -> toOutcome(resultOf(reply), reply.getLogIndex()));
+  }
+
+  /**
+   * Replicates and applies several client writes (each with its op and write id) as one coalesced entry,
+   * and completes with their outcomes in the same order. Fails as {@link #write} does.
+   */
+  public CompletableFuture<List<WriteOutcome>> writeCoalesced(List<Command> writes) {
+    Command.Builder entry = Command.newBuilder().setCoalesced(CoalescedOp.newBuilder().addAllWrites(writes));
+    return submitWrite(entry).thenApply(reply -> {
+      CommandResult result = resultOf(reply);
+      if (result.getCoalesced().getResultsCount() != writes.size()) {
+        throw new KvError(ErrorCode.INTERNAL_ERROR, "the coalesced entry at index " + reply.getLogIndex()
+            + " of " + writes.size() + " writes was answered with " + result.getCoalesced().getResultsCount()
+            + " results");
+      }
+      List<WriteOutcome> outcomes = new ArrayList<>(writes.size());
+      for (CommandResult each : result.getCoalesced().getResultsList()) {
+        outcomes.add(toOutcome(each, reply.getLogIndex()));
+      }
+      return outcomes;
+    });
+  }
+
+  private CompletableFuture<RaftClientReply> submitWrite(Command.Builder command) {
     DivisionInfo info = division.getInfo();
     if (!info.isLeader()) {
       return CompletableFuture.failedFuture(ErrorCatalog.notLeader(leaderHint().orElse(null)));
@@ -74,7 +103,7 @@ public final class RaftGateway implements AutoCloseable {
         .toByteArray();
     RaftClientRequest request = newRequest(ownClientId, callIds.incrementAndGet(),
         Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)), RaftClientRequest.writeRequestType());
-    return submit(request).thenApply(RaftGateway::toOutcome);
+    return submit(request);
   }
 
   /**
@@ -199,14 +228,17 @@ public final class RaftGateway implements AutoCloseable {
     return Optional.ofNullable(clientEndpointOf.get(memberId));
   }
 
-  private static WriteOutcome toOutcome(RaftClientReply reply) {
+  private static CommandResult resultOf(RaftClientReply reply) {
     try {
-      CommandResult result = CommandResult.parseFrom(reply.getMessage().getContent().toByteArray());
-      // A repeated write is answered with the index that first applied it.
-      return new WriteOutcome(result, result.getOriginalIndex() != 0 ? result.getOriginalIndex() : reply.getLogIndex());
+      return CommandResult.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new KvError(io.quorumkv.proto.v1.ErrorCode.INTERNAL_ERROR,
+      throw new KvError(ErrorCode.INTERNAL_ERROR,
           "state machine returned an unreadable result at index " + reply.getLogIndex(), null, e);
     }
+  }
+
+  /** A repeated write is answered with the index that first applied it. */
+  private static WriteOutcome toOutcome(CommandResult result, long entryIndex) {
+    return new WriteOutcome(result, result.getOriginalIndex() != 0 ? result.getOriginalIndex() : entryIndex);
   }
 }

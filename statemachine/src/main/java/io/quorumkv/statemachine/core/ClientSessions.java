@@ -116,8 +116,11 @@ final class ClientSessions {
     return crc.getValue() << 32 | (content.size() & 0xFF_FFFFL) << 8 | (command.getOpCase().getNumber() & 0xFF);
   }
 
-  /** What the session of {@code id}'s client says about the write with this fingerprint. Changes nothing. */
-  Check check(WriteId id, long fingerprint) {
+  /**
+   * What the session of {@code id}'s client says about the write with this fingerprint, given the session
+   * changes its entry has staged so far ({@code staged}). Changes nothing.
+   */
+  Check check(WriteId id, long fingerprint, SessionWrites staged) {
     Session session = byClient.get(id.getClientId());
     if (session == null) {
       return id.getNewSession() ? new Fresh() : refused(Failure.Code.SESSION_EXPIRED,
@@ -132,7 +135,8 @@ final class ClientSessions {
     if (sequence > session.highestSequence) {
       return new Fresh();
     }
-    Optional<SessionResult> kept = store.sessionResult(id.getClientId(), sequence);
+    Optional<SessionResult> kept = staged.decidesResult(id.getClientId(), sequence)
+        ? staged.stagedResult(id.getClientId(), sequence) : store.sessionResult(id.getClientId(), sequence);
     if (kept.isEmpty()) {
       return new Fresh();
     }

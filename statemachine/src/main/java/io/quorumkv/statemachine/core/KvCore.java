@@ -1,6 +1,8 @@
 package io.quorumkv.statemachine.core;
 
 import io.quorumkv.proto.internal.AppliedIndex;
+import io.quorumkv.proto.internal.CoalescedOp;
+import io.quorumkv.proto.internal.CoalescedResult;
 import io.quorumkv.proto.internal.Command;
 import io.quorumkv.proto.internal.CommandResult;
 import io.quorumkv.proto.internal.DeleteOp;
@@ -8,10 +10,12 @@ import io.quorumkv.proto.internal.DeleteResult;
 import io.quorumkv.proto.internal.Failure;
 import io.quorumkv.proto.internal.PutOp;
 import io.quorumkv.proto.internal.PutResult;
+import io.quorumkv.proto.internal.SessionRules;
 import io.quorumkv.proto.v1.WriteId;
 import io.quorumkv.statemachine.storage.KvStore;
 import io.quorumkv.statemachine.storage.SessionWrites;
 import io.quorumkv.statemachine.storage.WriteSet;
+import java.util.function.Function;
 
 /**
  * The deterministic heart of the replica: applies one committed log entry to a {@link KvStore} and says
@@ -25,6 +29,8 @@ import io.quorumkv.statemachine.storage.WriteSet;
  *   <li>Exactly once: an entry with a client id is checked against its client's session (see
  *       {@link ClientSessions}); a repeat of an applied write answers the first result and changes no
  *       key, and a write its session refuses changes nothing.</li>
+ *   <li>A coalesced entry applies its writes one after the other as above, each as if it were an entry
+ *       of its own at the same index, and commits them together.</li>
  *   <li>Business failures (wrong type, unknown command, refused by the session) are
  *       {@link CommandResult#hasFailure() failure results}: the key space is unchanged but the entry
  *       still counts as applied.</li>
@@ -54,49 +60,66 @@ public final class KvCore {
   }
 
   /**
-   * Applies the entry at ({@code term}, {@code index}) carrying {@code command}.
+   * Applies the entry at ({@code term}, {@code index}) carrying {@code command}: one client write, or the
+   * writes of a {@link CoalescedOp} one after the other, each with its own session check and result.
    *
-   * @return the entry's result; for a replayed entry, the result a retry of it would get now
+   * @return the entry's result (a {@link CoalescedResult} for a coalesced entry); for a replayed entry,
+   *     the result a retry of it would get now
    */
   public CommandResult apply(Command command, long term, long index) {
     if (index <= store.applied().getIndex()) {
-      return replayed(command);
+      return command.hasCoalesced() ? eachOf(command.getCoalesced(), this::replayed) : replayed(command);
     }
     long clock = Math.max(store.logClockMillis(), command.getLeaderTimeMillis());
+    SessionRules rules = command.getSessionRules();
     SessionWrites sessionWrites = new SessionWrites();
-    sessions.expireIdle(clock, command.getSessionRules(), sessionWrites);
-    WriteSet writes = new WriteSet();
-    CommandResult result;
-    boolean applied;
-    if (!ClientSessions.hasClient(command)) {
-      result = execute(command, new StagedState(store, writes, index));
-      applied = true;
-    } else {
-      WriteId id = command.getWriteId();
-      long fingerprint = ClientSessions.fingerprint(command);
-      ClientSessions.Check check = sessions.check(id, fingerprint);
-      if (check instanceof ClientSessions.Fresh) {
-        result = execute(command, new StagedState(store, writes, index));
-        sessions.recordApplied(id, fingerprint, index, result, clock, command.getSessionRules(), sessionWrites);
-        applied = true;
-      } else if (check instanceof ClientSessions.Repeat repeat) {
-        result = repeat.result();
-        sessions.recordRepeat(id, clock, sessionWrites);
-        applied = false;
-      } else {
-        result = ((ClientSessions.Refused) check).failure();
-        applied = false;
-      }
+    sessions.expireIdle(clock, rules, sessionWrites);
+    WriteSet entryWrites = new WriteSet();
+    CommandResult result = command.hasCoalesced()
+        ? eachOf(command.getCoalesced(), write -> applyWrite(write, index, clock, rules, entryWrites, sessionWrites))
+        : applyWrite(command, index, clock, rules, entryWrites, sessionWrites);
+    store.commit(entryWrites, sessionWrites, AppliedIndex.newBuilder().setTerm(term).setIndex(index).build(), clock);
+    return result;
+  }
+
+  /**
+   * Applies one client write of the entry at {@code index}: checks its session, then stages its key
+   * changes into {@code entryWrites} unless it fails or is not applied (a failed write changes no key:
+   * whatever its handler staged before failing is dropped).
+   */
+  private CommandResult applyWrite(Command write, long index, long clock, SessionRules rules, WriteSet entryWrites,
+      SessionWrites sessionWrites) {
+    if (!ClientSessions.hasClient(write)) {
+      return execute(write, index, entryWrites);
     }
-    // A failed command changes no key: whatever a handler staged before failing is dropped.
-    store.commit(applied && !result.hasFailure() ? writes : new WriteSet(), sessionWrites,
-        AppliedIndex.newBuilder().setTerm(term).setIndex(index).build(), clock);
+    WriteId id = write.getWriteId();
+    long fingerprint = ClientSessions.fingerprint(write);
+    ClientSessions.Check check = sessions.check(id, fingerprint, sessionWrites);
+    if (check instanceof ClientSessions.Fresh) {
+      CommandResult result = execute(write, index, entryWrites);
+      sessions.recordApplied(id, fingerprint, index, result, clock, rules, sessionWrites);
+      return result;
+    }
+    if (check instanceof ClientSessions.Repeat repeat) {
+      sessions.recordRepeat(id, clock, sessionWrites);
+      return repeat.result();
+    }
+    return ((ClientSessions.Refused) check).failure();
+  }
+
+  private CommandResult execute(Command write, long index, WriteSet entryWrites) {
+    WriteSet writes = new WriteSet();
+    CommandResult result = execute(write, new StagedState(store, entryWrites, writes, index));
+    if (!result.hasFailure()) {
+      entryWrites.addAll(writes);
+    }
     return result;
   }
 
   private CommandResult replayed(Command command) {
     if (ClientSessions.hasClient(command)) {
-      ClientSessions.Check check = sessions.check(command.getWriteId(), ClientSessions.fingerprint(command));
+      ClientSessions.Check check = sessions.check(command.getWriteId(), ClientSessions.fingerprint(command),
+          new SessionWrites());
       if (check instanceof ClientSessions.Repeat repeat) {
         return repeat.result();
       }
@@ -107,6 +130,15 @@ public final class KvCore {
     return Results.failure(Failure.Code.NOT_RETAINED, "replayed entry: its result is not kept");
   }
 
+  /** The results of a coalesced entry's writes, in order. */
+  private static CommandResult eachOf(CoalescedOp op, Function<Command, CommandResult> each) {
+    CoalescedResult.Builder results = CoalescedResult.newBuilder();
+    for (Command write : op.getWritesList()) {
+      results.addResults(each.apply(write));
+    }
+    return CommandResult.newBuilder().setCoalesced(results).build();
+  }
+
   /** The one place that dispatches on the command type. */
   private static CommandResult execute(Command command, StagedState state) {
     return switch (command.getOpCase()) {
@@ -114,6 +146,7 @@ public final class KvCore {
       case DELETE -> delete(command.getDelete(), state);
       case INCREMENT -> IncrementHandler.apply(command.getIncrement(), state);
       case BATCH -> BatchHandler.apply(command.getBatch(), state);
+      case COALESCED -> Results.failure(Failure.Code.UNKNOWN_COMMAND, "a coalesced write may not be coalesced itself");
       case OP_NOT_SET -> Results.failure(Failure.Code.UNKNOWN_COMMAND,
           "command type not known to this version");
     };

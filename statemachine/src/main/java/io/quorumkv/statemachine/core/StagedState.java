@@ -8,24 +8,33 @@ import io.quorumkv.statemachine.storage.WriteSet;
 import java.util.Optional;
 
 /**
- * The key space as one entry sees it while it is being applied: the committed store overlaid with the
- * writes the entry has staged so far (so later operations of a batch see earlier ones). Owns the value
- * bookkeeping: create index, mod index and version.
+ * The key space as one client write sees it while it is being applied: the committed store, overlaid with
+ * what earlier writes of the same entry staged, overlaid with what this write has staged so far (so later
+ * operations of a batch see earlier ones). Owns the value bookkeeping: create index, mod index and version.
  */
 final class StagedState {
 
   private final KvStore store;
+  private final WriteSet entryWrites;
   private final WriteSet writes;
   private final long index;
 
-  StagedState(KvStore store, WriteSet writes, long index) {
+  /**
+   * @param entryWrites what the entry's earlier writes staged (read only here)
+   * @param writes where this write stages its own changes
+   */
+  StagedState(KvStore store, WriteSet entryWrites, WriteSet writes, long index) {
     this.store = store;
+    this.entryWrites = entryWrites;
     this.writes = writes;
     this.index = index;
   }
 
   Optional<StoredValue> get(ByteString key) {
-    return writes.touches(key) ? writes.staged(key) : store.get(key);
+    if (writes.touches(key)) {
+      return writes.staged(key);
+    }
+    return entryWrites.touches(key) ? entryWrites.staged(key) : store.get(key);
   }
 
   /**

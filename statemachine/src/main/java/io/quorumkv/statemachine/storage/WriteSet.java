@@ -30,6 +30,16 @@ public final class WriteSet {
     staged.put(key, Optional.empty());
   }
 
+  /** Stages every write of {@code later} after this set's own, as if they had been staged here. */
+  public void addAll(WriteSet later) {
+    staged.putAll(later.staged);
+  }
+
+  /** Whether this set writes nothing. */
+  public boolean isEmpty() {
+    return staged.isEmpty();
+  }
+
   /** Whether this set writes {@code key}. */
   public boolean touches(ByteString key) {
     return staged.containsKey(key);
