@@ -13,7 +13,7 @@ package io.quorumkv.server.config;
  */
 public record WriteSettings(int maxEntriesInFlight, int maxWritesPerEntry, int maxQueuedWrites) {
 
-  public static final WriteSettings DEFAULTS = new WriteSettings(2, 512, 20_000);
+  public static final WriteSettings DEFAULTS = new WriteSettings(1, 512, 20_000);
 
   public WriteSettings {
     if (maxEntriesInFlight < 1) {

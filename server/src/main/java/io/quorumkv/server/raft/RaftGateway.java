@@ -40,7 +40,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * <p>Owns one small thread (waiting for the new leader after a transfer): {@link #close} it when the member
  * stops.
  */
-public final class RaftGateway implements AutoCloseable {
+public final class RaftGateway implements WriteProposer, AutoCloseable {
   private final RaftServer server;
   private final RaftServer.Division division;
   private final Map<String, String> clientEndpointOf;
@@ -69,6 +69,7 @@ public final class RaftGateway implements AutoCloseable {
    * Replicates and applies one command (its op and write id set by the caller). Fails fast with
    * NOT_LEADER (naming the leader if known) when this member is not the leader.
    */
+  @Override
   public CompletableFuture<WriteOutcome> write(Command.Builder command) {
     return submitWrite(command).thenApply(reply -> toOutcome(resultOf(reply), reply.getLogIndex()));
   }
@@ -77,6 +78,7 @@ public final class RaftGateway implements AutoCloseable {
    * Replicates and applies several client writes (each with its op and write id) as one coalesced entry,
    * and completes with their outcomes in the same order. Fails as {@link #write} does.
    */
+  @Override
   public CompletableFuture<List<WriteOutcome>> writeCoalesced(List<Command> writes) {
     Command.Builder entry = Command.newBuilder().setCoalesced(CoalescedOp.newBuilder().addAllWrites(writes));
     return submitWrite(entry).thenApply(reply -> {

@@ -31,7 +31,7 @@ public final class WriteCoalescer {
 
   private record Pending(Command write, CompletableFuture<WriteOutcome> outcome) {}
 
-  private final RaftGateway gateway;
+  private final WriteProposer proposer;
   private final WriteSettings settings;
   private final long maxEntryBytes;
   private final Executor replies;
@@ -42,8 +42,8 @@ public final class WriteCoalescer {
    * @param maxEntryBytes the largest command one log entry may carry
    * @param replies where writes are completed
    */
-  public WriteCoalescer(RaftGateway gateway, WriteSettings settings, long maxEntryBytes, Executor replies) {
-    this.gateway = gateway;
+  public WriteCoalescer(WriteProposer proposer, WriteSettings settings, long maxEntryBytes, Executor replies) {
+    this.proposer = proposer;
     this.settings = settings;
     this.maxEntryBytes = maxEntryBytes - ENTRY_OVERHEAD_BYTES;
     this.replies = replies;
@@ -102,11 +102,11 @@ public final class WriteCoalescer {
   private void propose(List<Pending> entry) {
     CompletableFuture<List<WriteOutcome>> outcomes;
     if (entry.size() == 1) {
-      outcomes = gateway.write(entry.get(0).write().toBuilder()).thenApply(List::of);
+      outcomes = proposer.write(entry.get(0).write().toBuilder()).thenApply(List::of);
     } else {
       List<Command> writes = new ArrayList<>(entry.size());
       entry.forEach(p -> writes.add(p.write()));
-      outcomes = gateway.writeCoalesced(writes);
+      outcomes = proposer.writeCoalesced(writes);
     }
     outcomes.whenCompleteAsync((results, error) -> {
       synchronized (this) {

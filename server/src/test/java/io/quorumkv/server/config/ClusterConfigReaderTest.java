@@ -49,6 +49,7 @@ class ClusterConfigReaderTest {
                retry-cache-expiry: 5m, read-timeout: 4s}
         log: {snapshot-every-entries: 500, snapshots-retained: 3, purge-keeps-entries: 20, segment-bytes: 1048576,
               snapshot-install: member-fetches}
+        writes: {max-entries-in-flight: 3, max-writes-per-entry: 64, max-queued-writes: 100}
         """);
     assertThat(c.requireNode("a").dataDir()).isEqualTo(Path.of("/d/a"));
     assertThat(c.requireNode("b").dataDir()).isEqualTo(Path.of("/srv/q/b"));
@@ -56,6 +57,7 @@ class ClusterConfigReaderTest {
     assertThat(c.raft()).isEqualTo(new RaftSettings(Duration.ofMillis(300), Duration.ofSeconds(1),
         Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(4)));
     assertThat(c.log()).isEqualTo(new LogSettings(500, 3, 20, 1048576, SnapshotInstall.MEMBER_FETCHES));
+    assertThat(c.writes()).isEqualTo(new WriteSettings(3, 64, 100));
   }
 
   @Test
@@ -104,6 +106,8 @@ class ClusterConfigReaderTest {
         .hasMessageContaining("limits.max-key-bytes");
     assertThatThrownBy(() -> read("cluster: {name: d}\n" + node + "limits: {max-message-bytes: 1048576}\n"))
         .hasMessageContaining("limits.max-message-bytes");
+    assertThatThrownBy(() -> read("cluster: {name: d}\n" + node + "writes: {max-entries-in-flight: 0}\n"))
+        .hasMessageContaining("writes.max-entries-in-flight");
     assertThatThrownBy(() -> read("cluster: {name: d}\n"
         + "nodes: [{id: a, raft-port: 1, client-port: 2}, {id: a, raft-port: 3, client-port: 4}]\n"))
         .hasMessageContaining("duplicate id");
@@ -126,5 +130,6 @@ class ClusterConfigReaderTest {
     assertThat(reference.raft()).isEqualTo(RaftSettings.DEFAULTS);
     assertThat(reference.log()).isEqualTo(LogSettings.DEFAULTS);
     assertThat(reference.sessions()).isEqualTo(SessionSettings.DEFAULTS);
+    assertThat(reference.writes()).isEqualTo(WriteSettings.DEFAULTS);
   }
 }
