@@ -91,10 +91,15 @@ class ExactlyOnceCheckerTest {
         .writeIncr(1, "c/3", 1, 0, 1, OK, 1L, 11, null);
     assertThat(checker.check(swapped.build(), Map.of("c/3", "2")).violations()).singleElement()
         .satisfies(v -> assertThat(v.description()).contains("index 10 answered 2"));
-    Histories sameIndex = new Histories()
+    // Coalesced into one entry: one index, applied in the order of their values.
+    Histories coalesced = new Histories()
+        .writeIncr(0, "c/3", 1, 0, 1, OK, 2L, 10, null)
+        .writeIncr(1, "c/3", 1, 0, 1, OK, 1L, 10, null);
+    assertThat(checker.check(coalesced.build(), Map.of("c/3", "2")).violations()).isEmpty();
+    Histories sameValue = new Histories()
         .writeIncr(0, "c/3", 1, 0, 1, OK, 1L, 10, null)
-        .writeIncr(1, "c/3", 1, 0, 1, OK, 2L, 10, null);
-    assertThat(checker.check(sameIndex.build(), Map.of("c/3", "2")).violations()).singleElement()
-        .satisfies(v -> assertThat(v.description()).contains("same index 10"));
+        .writeIncr(1, "c/3", 1, 0, 1, OK, 1L, 10, null);
+    assertThat(checker.check(sameValue.build(), Map.of("c/3", "2")).violations()).singleElement()
+        .satisfies(v -> assertThat(v.description()).contains("index 10 answered 1"));
   }
 }
