@@ -56,7 +56,6 @@ public final class KvService extends KVGrpc.KVImplBase {
   private final Headers headers;
   private final Limits limits;
   private final RequestValidator validate;
-  private final Executor executor;
 
   public KvService(RaftGateway raft, WriteCoalescer writes, KvStateMachine stateMachine, Headers headers,
       Limits limits, SessionSettings sessions, Executor executor) {
@@ -65,7 +64,6 @@ public final class KvService extends KVGrpc.KVImplBase {
     this.headers = headers;
     this.limits = limits;
     this.validate = new RequestValidator(limits, sessions);
-    this.executor = executor;
   }
 
   @Override
@@ -194,7 +192,12 @@ public final class KvService extends KVGrpc.KVImplBase {
     throw new KvError(code, result.getFailure().getMessage());
   }
 
-  /** Runs a handler and completes the call with its result or its mapped failure, off Ratis' threads. */
+  /**
+   * Runs a handler and completes the call with its result or its mapped failure, on the thread that
+   * completes the handler's future: results arrive on the request executor (LocalReads runs queries there,
+   * the WriteCoalescer completes writes there), so no further hand-off is needed; a failure may arrive on
+   * the thread that failed it, and only maps it to a status.
+   */
   private <T> void respond(StreamObserver<T> response, Supplier<CompletableFuture<T>> handler) {
     CompletableFuture<T> future;
     try {
@@ -202,13 +205,13 @@ public final class KvService extends KVGrpc.KVImplBase {
     } catch (RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
     }
-    future.orTimeout(SERVER_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenCompleteAsync((value, error) -> {
+    future.orTimeout(SERVER_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((value, error) -> {
       if (error != null) {
         response.onError(ErrorCatalog.toStatus(error));
       } else {
         response.onNext(value);
         response.onCompleted();
       }
-    }, executor);
+    });
   }
 }

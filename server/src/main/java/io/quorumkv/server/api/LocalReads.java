@@ -35,12 +35,22 @@ final class LocalReads {
     this.executor = executor;
   }
 
+  /**
+   * Runs {@code query} on a local view once the consistency allows, on the request executor: at once on
+   * the calling thread (a request-executor thread) if it already does, as a satisfied stale read does.
+   */
   <T> CompletableFuture<T> read(ReadOptions options, Function<ReadView, T> query) {
-    return ready(options).thenApplyAsync(ignored -> {
-      try (ReadView view = openView()) {
-        return query.apply(view);
-      }
-    }, executor);
+    CompletableFuture<Void> ready = ready(options);
+    if (ready.isDone() && !ready.isCompletedExceptionally()) {
+      return CompletableFuture.completedFuture(query(query));
+    }
+    return ready.thenApplyAsync(ignored -> query(query), executor);
+  }
+
+  private <T> T query(Function<ReadView, T> query) {
+    try (ReadView view = openView()) {
+      return query.apply(view);
+    }
   }
 
   /** Completes once a local read at this consistency may start. */
