@@ -35,11 +35,6 @@ public final class WriteSet {
     staged.putAll(later.staged);
   }
 
-  /** Whether this set writes nothing. */
-  public boolean isEmpty() {
-    return staged.isEmpty();
-  }
-
   /** Whether this set writes {@code key}. */
   public boolean touches(ByteString key) {
     return staged.containsKey(key);
