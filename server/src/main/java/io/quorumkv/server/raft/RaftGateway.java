@@ -49,8 +49,6 @@ public final class RaftGateway implements WriteProposer, AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private final SessionRules sessionRules;
   private final LeaderChangeWatch leaderChanges;
-  /** Concurrent reads share barriers (see SharedReadBarrier). */
-  private final SharedReadBarrier readBarriers = new SharedReadBarrier(this::submitReadBarrier);
 
   /**
    * @param clientEndpointOf member id → its client endpoint, for NOT_LEADER hints
@@ -112,15 +110,9 @@ public final class RaftGateway implements WriteProposer, AutoCloseable {
 
   /**
    * Completes once this member has applied everything committed before the call (Raft ReadIndex, confirmed
-   * with the leader when called on a follower). A local read after it is linearizable. Concurrent calls
-   * share barriers: one is in flight at a time, and the calls made meanwhile share the next.
+   * with the leader when called on a follower). A local read after it is linearizable.
    */
   public CompletableFuture<Void> readBarrier() {
-    return readBarriers.await();
-  }
-
-  /** One ReadIndex barrier: a read request Ratis answers without querying the state machine. */
-  private CompletableFuture<Void> submitReadBarrier() {
     RaftClientRequest request = newRequest(ownClientId, callIds.incrementAndGet(), Message.EMPTY,
         RaftClientRequest.readRequestType(false, false, true));
     return submit(request).thenApply(reply -> null);
