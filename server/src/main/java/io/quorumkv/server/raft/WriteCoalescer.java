@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Proposes concurrent client writes together. At most {@link WriteSettings#maxEntriesInFlight()} entries
@@ -29,12 +30,20 @@ public final class WriteCoalescer {
   private static final int FRAMING_BYTES_PER_WRITE = 16;
   private static final int ENTRY_OVERHEAD_BYTES = 1024;
 
+  /**
+   * An entry not answered in this time fails its writes with REQUEST_TIMEOUT (outcome unknown: clients
+   * retry under the same write id) and frees its slot, so one entry that Ratis never answers cannot stall
+   * every later write on this leader.
+   */
+  public static final long DEFAULT_ENTRY_TIMEOUT_MILLIS = 10_000;
+
   private record Pending(Command write, CompletableFuture<WriteOutcome> outcome) {}
 
   private final WriteProposer proposer;
   private final WriteSettings settings;
   private final long maxEntryBytes;
   private final Executor replies;
+  private final long entryTimeoutMillis;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int entriesInFlight;
 
@@ -43,10 +52,16 @@ public final class WriteCoalescer {
    * @param replies where writes are completed
    */
   public WriteCoalescer(WriteProposer proposer, WriteSettings settings, long maxEntryBytes, Executor replies) {
+    this(proposer, settings, maxEntryBytes, replies, DEFAULT_ENTRY_TIMEOUT_MILLIS);
+  }
+
+  WriteCoalescer(WriteProposer proposer, WriteSettings settings, long maxEntryBytes, Executor replies,
+      long entryTimeoutMillis) {
     this.proposer = proposer;
     this.settings = settings;
     this.maxEntryBytes = maxEntryBytes - ENTRY_OVERHEAD_BYTES;
     this.replies = replies;
+    this.entryTimeoutMillis = entryTimeoutMillis;
   }
 
   /**
@@ -101,14 +116,18 @@ public final class WriteCoalescer {
 
   private void propose(List<Pending> entry) {
     CompletableFuture<List<WriteOutcome>> outcomes;
-    if (entry.size() == 1) {
-      outcomes = proposer.write(entry.get(0).write().toBuilder()).thenApply(List::of);
-    } else {
-      List<Command> writes = new ArrayList<>(entry.size());
-      entry.forEach(p -> writes.add(p.write()));
-      outcomes = proposer.writeCoalesced(writes);
+    try {
+      if (entry.size() == 1) {
+        outcomes = proposer.write(entry.get(0).write().toBuilder()).thenApply(List::of);
+      } else {
+        List<Command> writes = new ArrayList<>(entry.size());
+        entry.forEach(p -> writes.add(p.write()));
+        outcomes = proposer.writeCoalesced(writes);
+      }
+    } catch (RuntimeException e) {
+      outcomes = CompletableFuture.failedFuture(e);
     }
-    outcomes.whenCompleteAsync((results, error) -> {
+    outcomes.copy().orTimeout(entryTimeoutMillis, TimeUnit.MILLISECONDS).whenCompleteAsync((results, error) -> {
       synchronized (this) {
         entriesInFlight--;
       }

@@ -150,6 +150,24 @@ class WriteCoalescerTest {
     assertThat(keys(proposer.entries.get(2))).containsExactly("c", "d");
   }
 
+  @Test
+  void anEntryNeverAnsweredTimesOutAndFreesItsSlot() throws Exception {
+    RecordingProposer proposer = new RecordingProposer();
+    WriteCoalescer coalescer =
+        new WriteCoalescer(proposer, new WriteSettings(1, 10, 100), 1 << 20, Runnable::run, 200);
+    CompletableFuture<WriteOutcome> stuck = coalescer.write(put("stuck", 1));
+    CompletableFuture<WriteOutcome> waiting = coalescer.write(put("new", 1));
+
+    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> stuck.get(5, TimeUnit.SECONDS));
+    assertThat(failure).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+    synchronized (proposer) {
+      assertThat(proposer.entries).as("the next entry went once the slot was freed").hasSize(2);
+    }
+    proposer.apply(1);
+    assertThat(waiting.get(5, TimeUnit.SECONDS).result().getPut().getCreated()).isTrue();
+  }
+
   private static KvError catchKvError(CompletableFuture<?> future) {
     try {
       future.get(1, TimeUnit.SECONDS);
