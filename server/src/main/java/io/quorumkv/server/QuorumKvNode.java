@@ -8,6 +8,12 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.quorumkv.proto.v1.Member;
 import io.quorumkv.server.api.BackupStaging;
 import io.quorumkv.server.api.ClusterService;
+import io.quorumkv.server.api.EmbeddingBackfill;
+import io.quorumkv.server.api.SearchService;
+import io.quorumkv.server.raft.WriteCoalescer;
+import io.quorumkv.statemachine.search.SearchIndexes;
+import io.quorumkv.statemachine.search.embed.BatchingEmbedder;
+import io.quorumkv.statemachine.search.embed.LazyEmbedder;
 import io.quorumkv.server.api.Headers;
 import io.quorumkv.server.api.KvService;
 import io.quorumkv.server.config.ClusterConfig;
@@ -66,11 +72,30 @@ public final class QuorumKvNode implements AutoCloseable {
   private final ExecutorService requestExecutor;
   private final HealthStatusManager health;
   private final SnapshotReceiveProgress receiveProgress;
+  private final SearchResources search;
   private boolean closed;
+
+  /** What search adds to a member; closed after the Raft server, which feeds the indexes. */
+  private record SearchResources(EmbeddingBackfill backfill, SearchIndexes indexes, BatchingEmbedder embedder,
+      LazyEmbedder model) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (backfill != null) {
+        backfill.close();
+      }
+      indexes.close();
+      embedder.close();
+      try {
+        model.close();
+      } catch (Exception e) {
+        LOG.warn("error while closing the embedding model", e);
+      }
+    }
+  }
 
   private QuorumKvNode(NodeSpec self, RaftServer raftServer, KvStateMachine stateMachine, RaftGateway gateway,
       Server grpcServer, ClusterService clusterService, ExecutorService requestExecutor, HealthStatusManager health,
-      SnapshotReceiveProgress receiveProgress) {
+      SnapshotReceiveProgress receiveProgress, SearchResources search) {
     this.self = self;
     this.raftServer = raftServer;
     this.stateMachine = stateMachine;
@@ -80,6 +105,7 @@ public final class QuorumKvNode implements AutoCloseable {
     this.requestExecutor = requestExecutor;
     this.health = health;
     this.receiveProgress = receiveProgress;
+    this.search = search;
   }
 
   /** Starts member {@code nodeId} of {@code cluster}; returns once both servers listen. */
@@ -94,8 +120,11 @@ public final class QuorumKvNode implements AutoCloseable {
       LOG.info("member {}: removed {} checkpoint(s) of interrupted backups under {}", nodeId, leftovers, backupStaging);
     }
     boolean fetches = cluster.log().snapshotInstall() == SnapshotInstall.MEMBER_FETCHES;
-    KvStateMachine stateMachine =
-        new KvStateMachine(self.dataDir().resolve("db"), fetches ? new LeaderCheckpointFetcher(cluster) : null);
+    SearchIndexes searchIndexes = new SearchIndexes(self.dataDir().resolve("search"));
+    KvStateMachine stateMachine = new KvStateMachine(self.dataDir().resolve("db"),
+        fetches ? new LeaderCheckpointFetcher(cluster) : null, searchIndexes);
+    LazyEmbedder model = LazyEmbedder.miniLm();
+    BatchingEmbedder embedder = new BatchingEmbedder(model);
     RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(cluster.clusterId()), peersOf(cluster));
     RaftServer raftServer = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(nodeId))
@@ -108,6 +137,7 @@ public final class QuorumKvNode implements AutoCloseable {
     RaftGateway gateway = null;
     ExecutorService requestExecutor = null;
     ClusterService clusterService = null;
+    EmbeddingBackfill backfill = null;
     HealthStatusManager health = new HealthStatusManager();
     try {
       raftServer.start();
@@ -119,13 +149,17 @@ public final class QuorumKvNode implements AutoCloseable {
       Headers headers = new Headers(cluster.clusterId().toString(), nodeId, gateway);
       clusterService =
           new ClusterService(cluster, self, gateway, stateMachine, headers, requestExecutor, backupStaging);
+      WriteCoalescer writes = new WriteCoalescer(gateway, cluster.writes(),
+          RaftPropertiesFactory.maxLogEntryBytes(cluster), requestExecutor);
+      backfill = EmbeddingBackfill.start(gateway, writes, stateMachine, searchIndexes, embedder);
       Server grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort()))
           .maxInboundMessageSize(cluster.limits().maxMessageBytes())
           // Clients (the Java client, members fetching snapshots) ping idle long calls every 10 s.
           .permitKeepAliveTime(5, TimeUnit.SECONDS)
           .executor(requestExecutor)
-          .addService(new KvService(gateway, new WriteCoalescer(gateway, cluster.writes(),
-              RaftPropertiesFactory.maxLogEntryBytes(cluster), requestExecutor), stateMachine, headers,
+          .addService(new KvService(gateway, writes, stateMachine, headers, cluster.limits(), cluster.sessions(),
+              embedder, requestExecutor))
+          .addService(new SearchService(gateway, writes, stateMachine, searchIndexes, embedder, headers,
               cluster.limits(), cluster.sessions(), requestExecutor))
           .addService(clusterService)
           .addService(health.getHealthService())
@@ -141,9 +175,10 @@ public final class QuorumKvNode implements AutoCloseable {
           raftDir.resolve(cluster.clusterId().toString()).resolve("tmp"), leaderSnapshotBytes(gateway, clusterService))
           .start();
       return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor,
-          health, receiveProgress);
+          health, receiveProgress, new SearchResources(backfill, searchIndexes, embedder, model));
     } catch (IOException | RuntimeException e) {
       closeQuietly(raftServer, gateway, clusterService, requestExecutor);
+      new SearchResources(backfill, searchIndexes, embedder, model).close();
       // A Raft server that failed to start does not close its state machine; its RocksDB lock would
       // otherwise outlive the failure.
       stateMachine.close();
@@ -209,6 +244,7 @@ public final class QuorumKvNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     closeQuietly(raftServer, gateway, clusterService, requestExecutor);
+    search.close();
     LOG.info("member {} stopped", self.id());
   }
 

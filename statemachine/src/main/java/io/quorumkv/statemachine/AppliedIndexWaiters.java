@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * apply thread and only hands work to a private single thread, so waiters (and whatever callers chain
  * on them without an executor) never run on the apply thread.
  */
-final class AppliedIndexWaiters implements AutoCloseable {
+public final class AppliedIndexWaiters implements AutoCloseable {
   /**
    * Most distinct indexes awaited at once. An entry stays until its index is applied, even after its
    * callers gave up, so without a bound callers asking for indexes that are not reached soon could grow
@@ -27,12 +27,21 @@ final class AppliedIndexWaiters implements AutoCloseable {
   private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiting = new ConcurrentSkipListMap<>();
   // Entries of `waiting`, counted apart because the map's size() walks the whole map.
   private final AtomicInteger pendingIndexes = new AtomicInteger();
-  private final ExecutorService completer = Executors.newSingleThreadExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "quorumkv-applied-waiters");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService completer;
   private volatile boolean closed;
+
+  /** Waiters completed on a daemon thread named {@code threadName}. */
+  public AppliedIndexWaiters(String threadName) {
+    completer = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, threadName);
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  AppliedIndexWaiters() {
+    this("quorumkv-applied-waiters");
+  }
 
   /**
    * Completes normally once the applied index is at least {@code index} (at once if it already is), or
@@ -40,7 +49,7 @@ final class AppliedIndexWaiters implements AutoCloseable {
    * {@link TooManyWaitersException} if {@code index} is not awaited yet and {@link #MAX_PENDING_INDEXES}
    * other indexes are.
    */
-  CompletableFuture<Void> await(long index) {
+  public CompletableFuture<Void> await(long index) {
     if (closed) {
       return CompletableFuture.failedFuture(closedException());
     }
@@ -78,7 +87,7 @@ final class AppliedIndexWaiters implements AutoCloseable {
   }
 
   /** Records that everything up to {@code index} is applied. Indexes never go back. */
-  void advance(long index) {
+  public void advance(long index) {
     long now = applied.accumulateAndGet(index, Math::max);
     Map.Entry<Long, CompletableFuture<Void>> first = waiting.firstEntry();
     if (first != null && first.getKey() <= now) {

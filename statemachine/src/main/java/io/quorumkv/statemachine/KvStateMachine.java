@@ -3,6 +3,7 @@ package io.quorumkv.statemachine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.quorumkv.proto.internal.Command;
 import io.quorumkv.proto.internal.CommandResult;
+import io.quorumkv.proto.internal.IndexDefinition;
 import io.quorumkv.statemachine.core.KvCore;
 import io.quorumkv.statemachine.read.ReadView;
 import io.quorumkv.proto.internal.AppliedIndex;
@@ -18,7 +19,9 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -87,6 +90,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final CheckpointSnapshotStorage snapshots = new CheckpointSnapshotStorage();
   private final FetchedInstalls fetchedInstalls;
   private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
+  private final AppliedListener listener;
   // Held while a snapshot is taken, and by pause(), so Ratis never moves the snapshot directory away
   // (install) under a snapshot being written; after pause() no snapshot starts until RUNNING again.
   private final ReentrantLock snapshotting = new ReentrantLock();
@@ -100,10 +104,18 @@ public final class KvStateMachine extends BaseStateMachine {
    * @param fetcher copies a checkpoint from the leader when Ratis runs in notification mode
    *     ({@code raft.server.log.appender.install.snapshot.enabled=false}); null if only leader-sent
    *     installs happen (Ratis' default mode)
+   * @param listener told of every applied entry, and of the whole state at start and after an install
+   *     (the search indexes)
    */
-  public KvStateMachine(Path dbDir, SnapshotFetcher fetcher) {
+  public KvStateMachine(Path dbDir, SnapshotFetcher fetcher, AppliedListener listener) {
     this.dbDir = Objects.requireNonNull(dbDir, "dbDir");
     this.fetchedInstalls = fetcher == null ? null : new FetchedInstalls(this, fetcher, snapshots);
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
+  /** A state machine without derived state. */
+  public KvStateMachine(Path dbDir, SnapshotFetcher fetcher) {
+    this(dbDir, fetcher, AppliedListener.NONE);
   }
 
   /** A state machine for leader-sent snapshot installs only (Ratis' default mode). */
@@ -123,6 +135,15 @@ public final class KvStateMachine extends BaseStateMachine {
       throw new IllegalStateException("state machine is " + state + ", not serving reads");
     }
     return current.store().openView();
+  }
+
+  /**
+   * The search index definitions as of the last applied entry (empty while no store is open, e.g. during
+   * a snapshot install).
+   */
+  public SortedMap<String, IndexDefinition> indexDefinitions() {
+    Replica current = replica;
+    return current == null ? Collections.emptySortedMap() : current.store().indexDefinitions();
   }
 
   /**
@@ -185,6 +206,7 @@ public final class KvStateMachine extends BaseStateMachine {
       LiveDbSwap.recover(dbDir);
       loadReplica();
     });
+    resetListener();
     // Only once RUNNING: a reader woken by the snapshot's index opens a view at once.
     waiters.advance(lastAppliedIndex());
   }
@@ -221,6 +243,7 @@ public final class KvStateMachine extends BaseStateMachine {
       loadReplica();
     });
     LOG.info("{}: installed snapshot {}; following the log from there", this, getLastAppliedTermIndex());
+    resetListener();
     // Only once RUNNING: a reader woken by the snapshot's index opens a view at once.
     waiters.advance(lastAppliedIndex());
   }
@@ -361,7 +384,14 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public void notifyTermIndexUpdated(long term, long index) {
     super.notifyTermIndexUpdated(term, index);
+    listener.onApplied(AppliedChanges.none(term, index));
     waiters.advance(index);
+  }
+
+  /** Hands the listener the whole state the replica starts from (at start, after an install). */
+  private void resetListener() {
+    KvStore store = replica.store();
+    listener.onReset(store.openView(), store.indexDefinitions());
   }
 
   /** Not supported: QuorumKV reads use {@link #openReadView()}. */
@@ -424,7 +454,7 @@ public final class KvStateMachine extends BaseStateMachine {
     } catch (StorageException e) {
       throw new IOException(e.getMessage(), e);
     }
-    replica = new Replica(store, new KvCore(store));
+    replica = new Replica(store, new KvCore(store, listener));
     LOG.info("{}: opened {} at applied {}", this, dbDir, store.applied().getIndex());
   }
 

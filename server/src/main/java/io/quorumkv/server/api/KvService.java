@@ -14,7 +14,6 @@ import io.quorumkv.proto.v1.BatchRequest;
 import io.quorumkv.proto.v1.BatchResponse;
 import io.quorumkv.proto.v1.DeleteRequest;
 import io.quorumkv.proto.v1.DeleteResponse;
-import io.quorumkv.proto.v1.ErrorCode;
 import io.quorumkv.proto.v1.ExistsRequest;
 import io.quorumkv.proto.v1.ExistsResponse;
 import io.quorumkv.proto.v1.GetRequest;
@@ -30,36 +29,33 @@ import io.quorumkv.proto.v1.ScanResponse;
 import io.quorumkv.proto.v1.WriteId;
 import io.quorumkv.server.config.Limits;
 import io.quorumkv.server.config.SessionSettings;
-import io.quorumkv.server.errors.ErrorCatalog;
-import io.quorumkv.server.errors.KvError;
 import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.server.raft.WriteCoalescer;
-import io.quorumkv.server.raft.WriteOutcome;
 import io.quorumkv.statemachine.KvStateMachine;
 import io.quorumkv.statemachine.read.ScanPage;
+import io.quorumkv.statemachine.search.embed.BatchingEmbedder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The KV gRPC service: validates each request, turns writes into replicated Commands and reads into local
  * reads at the requested consistency, and maps every failure through {@link ErrorCatalog}.
  */
 public final class KvService extends KVGrpc.KVImplBase {
-  /** Upper bound for a request that carries no deadline, so nothing waits forever. */
-  private static final long SERVER_TIMEOUT_SECONDS = 30;
-
   private final WriteCoalescer writes;
   private final LocalReads reads;
   private final Headers headers;
   private final Limits limits;
   private final RequestValidator validate;
+  private final WriteEmbeddings embeddings;
 
   public KvService(RaftGateway raft, WriteCoalescer writes, KvStateMachine stateMachine, Headers headers,
-      Limits limits, SessionSettings sessions, Executor executor) {
+      Limits limits, SessionSettings sessions, BatchingEmbedder embedder, Executor executor) {
     this.writes = writes;
+    this.embeddings = new WriteEmbeddings(stateMachine, embedder);
     this.reads = new LocalReads(raft, stateMachine, executor);
     this.headers = headers;
     this.limits = limits;
@@ -68,20 +64,22 @@ public final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void put(PutRequest request, StreamObserver<PutResponse> response) {
-    respond(response, () -> {
+    Responses.respond(response, () -> {
       validate.key(request.getKey());
       validate.value(request.getValue());
       validate.writeId(request.getWriteId());
-      Command.Builder command = Command.newBuilder()
-          .setPut(PutOp.newBuilder().setKey(request.getKey()).setValue(request.getValue()));
-      return write(command, request.getWriteId(), (result, header) -> PutResponse.newBuilder()
-          .setHeader(header).setCreated(result.getPut().getCreated()).build());
+      return embeddings.forPut(request.getKey(), request.getValue()).thenCompose(vectors -> {
+        Command.Builder command = Command.newBuilder().setPut(
+            PutOp.newBuilder().setKey(request.getKey()).setValue(request.getValue()).addAllEmbeddings(vectors));
+        return write(command, request.getWriteId(), (result, header) -> PutResponse.newBuilder()
+            .setHeader(header).setCreated(result.getPut().getCreated()).build());
+      });
     });
   }
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> response) {
-    respond(response, () -> {
+    Responses.respond(response, () -> {
       validate.key(request.getKey());
       validate.writeId(request.getWriteId());
       Command.Builder command = Command.newBuilder().setDelete(DeleteOp.newBuilder().setKey(request.getKey()));
@@ -92,7 +90,7 @@ public final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void increment(IncrementRequest request, StreamObserver<IncrementResponse> response) {
-    respond(response, () -> {
+    Responses.respond(response, () -> {
       validate.key(request.getKey());
       validate.writeId(request.getWriteId());
       Command.Builder command = Command.newBuilder()
@@ -104,27 +102,33 @@ public final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void batch(BatchRequest request, StreamObserver<BatchResponse> response) {
-    respond(response, () -> {
+    Responses.respond(response, () -> {
       validate.batch(request);
-      BatchOp.Builder batch = BatchOp.newBuilder();
+      List<CompletableFuture<Mutation>> mutations = new ArrayList<>(request.getOperationsCount());
       for (BatchOperation op : request.getOperationsList()) {
-        batch.addMutations(switch (op.getOpCase()) {
-          case PUT -> Mutation.newBuilder()
-              .setPut(PutOp.newBuilder().setKey(op.getPut().getKey()).setValue(op.getPut().getValue()));
-          case DELETE -> Mutation.newBuilder().setDelete(DeleteOp.newBuilder().setKey(op.getDelete().getKey()));
+        mutations.add(switch (op.getOpCase()) {
+          case PUT -> embeddings.forPut(op.getPut().getKey(), op.getPut().getValue())
+              .thenApply(vectors -> Mutation.newBuilder().setPut(PutOp.newBuilder().setKey(op.getPut().getKey())
+                  .setValue(op.getPut().getValue()).addAllEmbeddings(vectors)).build());
+          case DELETE -> CompletableFuture.completedFuture(
+              Mutation.newBuilder().setDelete(DeleteOp.newBuilder().setKey(op.getDelete().getKey())).build());
           case OP_NOT_SET -> throw new IllegalStateException("validated batch holds an empty operation");
         });
       }
-      return write(Command.newBuilder().setBatch(batch), request.getWriteId(),
-          (result, header) -> BatchResponse.newBuilder().setHeader(header)
-              .setAppliedOperations(result.getBatch().getAppliedOperations())
-              .setDeletedKeys(result.getBatch().getDeletedKeys()).build());
+      return CompletableFuture.allOf(mutations.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+        BatchOp.Builder batch = BatchOp.newBuilder();
+        mutations.forEach(mutation -> batch.addMutations(mutation.join()));
+        return write(Command.newBuilder().setBatch(batch), request.getWriteId(),
+            (result, header) -> BatchResponse.newBuilder().setHeader(header)
+                .setAppliedOperations(result.getBatch().getAppliedOperations())
+                .setDeletedKeys(result.getBatch().getDeletedKeys()).build());
+      });
     });
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
-    respond(response, () -> {
+    Responses.respond(response, () -> {
       validate.key(request.getKey());
       return reads.read(request.getRead(), view -> {
         Optional<KeyValue> kv = view.get(request.getKey(), false);
@@ -138,7 +142,7 @@ public final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void exists(ExistsRequest request, StreamObserver<ExistsResponse> response) {
-    respond(response, () -> {
+    Responses.respond(response, () -> {
       validate.key(request.getKey());
       return reads.read(request.getRead(), view -> ExistsResponse.newBuilder()
           .setHeader(headers.at(view.appliedIndex()))
@@ -148,7 +152,7 @@ public final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void scan(ScanRequest request, StreamObserver<ScanResponse> response) {
-    respond(response, () -> {
+    Responses.respond(response, () -> {
       ScanRequests.Page page = ScanRequests.page(request, limits);
       return reads.read(request.getRead(), view -> {
         ScanPage result = view.scan(page.range(), page.limit(), limits.maxScanPageBytes(), request.getKeysOnly());
@@ -172,46 +176,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (!writeId.getClientId().isEmpty()) {
       command.setWriteId(writeId);
     }
-    return writes.write(command).thenApply(outcome -> reply.build(successOf(outcome),
+    return writes.write(command).thenApply(outcome -> reply.build(Responses.successOf(outcome),
         headers.at(outcome.logIndex())));
-  }
-
-  /** Business failures are results in the log; here they become the client's error. */
-  private static CommandResult successOf(WriteOutcome outcome) {
-    CommandResult result = outcome.result();
-    if (result.getResultCase() != CommandResult.ResultCase.FAILURE) {
-      return result;
-    }
-    ErrorCode code = switch (result.getFailure().getCode()) {
-      case NOT_AN_INTEGER -> ErrorCode.NOT_AN_INTEGER;
-      case WRITE_ID_REUSED -> ErrorCode.WRITE_ID_REUSED;
-      case SESSION_EXPIRED -> ErrorCode.SESSION_EXPIRED;
-      case RESULT_DISCARDED -> ErrorCode.WRITE_RESULT_DISCARDED;
-      default -> ErrorCode.INTERNAL_ERROR;
-    };
-    throw new KvError(code, result.getFailure().getMessage());
-  }
-
-  /**
-   * Runs a handler and completes the call with its result or its mapped failure, on the thread that
-   * completes the handler's future: results arrive on the request executor (LocalReads runs queries there,
-   * the WriteCoalescer completes writes there), so no further hand-off is needed; a failure may arrive on
-   * the thread that failed it, and only maps it to a status.
-   */
-  private <T> void respond(StreamObserver<T> response, Supplier<CompletableFuture<T>> handler) {
-    CompletableFuture<T> future;
-    try {
-      future = handler.get();
-    } catch (RuntimeException e) {
-      future = CompletableFuture.failedFuture(e);
-    }
-    future.orTimeout(SERVER_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((value, error) -> {
-      if (error != null) {
-        response.onError(ErrorCatalog.toStatus(error));
-      } else {
-        response.onNext(value);
-        response.onCompleted();
-      }
-    });
   }
 }

@@ -37,10 +37,22 @@ public record Limits(
     }
   }
 
-  /** Upper bound of one encoded Command: the largest accepted write plus per-operation framing. */
+  /**
+   * Distinct texts of a value the semantic indexes may embed, over all indexes (each embedding rides in
+   * the log with its put, so this bounds a command's size).
+   */
+  public static final int MAX_SEMANTIC_SOURCES = 2;
+  /** Upper bound of one encoded embedding (384 floats, its source path and model name). */
+  public static final int MAX_EMBEDDING_BYTES = 2048;
+
+  /**
+   * Upper bound of one encoded Command: the largest accepted write plus per-operation framing and the
+   * leader's embeddings of each put.
+   */
   public long maxCommandBytes() {
     long largestWrite = Math.max((long) maxBatchBytes, (long) maxKeyBytes + maxValueBytes);
-    return largestWrite + 16L * maxBatchOperations + 1024;
+    long embeddings = (long) maxBatchOperations * MAX_SEMANTIC_SOURCES * MAX_EMBEDDING_BYTES;
+    return largestWrite + 16L * maxBatchOperations + embeddings + 1024;
   }
 
   private static void requirePositive(String key, int value) {

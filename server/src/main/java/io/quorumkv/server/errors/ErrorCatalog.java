@@ -5,6 +5,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quorumkv.proto.v1.ErrorCode;
 import io.quorumkv.statemachine.read.ReadViewClosedException;
+import io.quorumkv.statemachine.search.IndexNotFoundException;
+import io.quorumkv.statemachine.search.IndexUnavailableException;
+import io.quorumkv.statemachine.search.InvalidSearchException;
+import io.quorumkv.statemachine.search.embed.EmbeddingOverloadedException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +62,9 @@ public final class ErrorCatalog {
       Map.entry(ErrorCode.WRITE_RESULT_DISCARDED, Status.Code.FAILED_PRECONDITION),
       Map.entry(ErrorCode.REQUEST_TIMEOUT, Status.Code.DEADLINE_EXCEEDED),
       Map.entry(ErrorCode.REQUEST_CANCELLED, Status.Code.CANCELLED),
+      Map.entry(ErrorCode.INDEX_NOT_FOUND, Status.Code.NOT_FOUND),
+      Map.entry(ErrorCode.INDEX_UNAVAILABLE, Status.Code.UNAVAILABLE),
+      Map.entry(ErrorCode.INDEX_EXISTS, Status.Code.ALREADY_EXISTS),
       Map.entry(ErrorCode.INTERNAL_ERROR, Status.Code.INTERNAL)));
 
   private ErrorCatalog() {}
@@ -99,6 +106,18 @@ public final class ErrorCatalog {
     if (t instanceof ReadViewClosedException) {
       // The store was swapped (snapshot install) or closed (shutdown) under the query: retry it.
       return new KvError(ErrorCode.NODE_UNAVAILABLE, "the local state changed under the read: " + t.getMessage());
+    }
+    if (t instanceof IndexNotFoundException) {
+      return new KvError(ErrorCode.INDEX_NOT_FOUND, t.getMessage());
+    }
+    if (t instanceof IndexUnavailableException) {
+      return new KvError(ErrorCode.INDEX_UNAVAILABLE, t.getMessage());
+    }
+    if (t instanceof InvalidSearchException) {
+      return KvError.invalid(t.getMessage());
+    }
+    if (t instanceof EmbeddingOverloadedException) {
+      return new KvError(ErrorCode.OVERLOADED, "too many texts wait for their embedding: " + t.getMessage());
     }
     return new KvError(ErrorCode.INTERNAL_ERROR, "internal error: " + t, null, t);
   }

@@ -20,7 +20,8 @@ final class BatchHandler {
     for (int i = 0; i < op.getMutationsCount(); i++) {
       Mutation mutation = op.getMutations(i);
       switch (mutation.getOpCase()) {
-        case PUT -> state.put(mutation.getPut().getKey(), mutation.getPut().getValue());
+        case PUT -> state.put(mutation.getPut().getKey(), mutation.getPut().getValue(),
+            mutation.getPut().getEmbeddingsList());
         case DELETE -> {
           if (state.delete(mutation.getDelete().getKey())) {
             deletedKeys++;

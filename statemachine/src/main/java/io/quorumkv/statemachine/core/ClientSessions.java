@@ -105,12 +105,23 @@ final class ClientSessions {
   }
 
   /**
-   * Identifies a command's content apart from its write id and leader context: op type, size and
-   * CRC-32C of its encoding. A retry is re-encoded from the same request, so it has the same fingerprint.
+   * Identifies a command's content apart from its write id, leader context and embeddings: op type, size
+   * and CRC-32C of its encoding. A retry is re-encoded from the same request, so it has the same
+   * fingerprint; its embeddings may differ (another leader embedded it, or an index appeared meanwhile),
+   * and they are derived from the value anyway.
    */
   static long fingerprint(Command command) {
-    ByteString content = command.toBuilder().clearWriteId().clearLeaderTimeMillis().clearSessionRules().build()
-        .toByteString();
+    Command.Builder stripped = command.toBuilder().clearWriteId().clearLeaderTimeMillis().clearSessionRules();
+    if (stripped.hasPut()) {
+      stripped.getPutBuilder().clearEmbeddings();
+    } else if (stripped.hasBatch()) {
+      stripped.getBatchBuilder().getMutationsBuilderList().forEach(m -> {
+        if (m.hasPut()) {
+          m.getPutBuilder().clearEmbeddings();
+        }
+      });
+    }
+    ByteString content = stripped.build().toByteString();
     CRC32C crc = new CRC32C();
     crc.update(content.asReadOnlyByteBuffer());
     return crc.getValue() << 32 | (content.size() & 0xFF_FFFFL) << 8 | (command.getOpCase().getNumber() & 0xFF);

@@ -12,6 +12,8 @@ import io.quorumkv.proto.internal.PutOp;
 import io.quorumkv.proto.internal.PutResult;
 import io.quorumkv.proto.internal.SessionRules;
 import io.quorumkv.proto.v1.WriteId;
+import io.quorumkv.statemachine.AppliedChanges;
+import io.quorumkv.statemachine.AppliedListener;
 import io.quorumkv.statemachine.storage.KvStore;
 import io.quorumkv.statemachine.storage.SessionWrites;
 import io.quorumkv.statemachine.storage.WriteSet;
@@ -39,6 +41,8 @@ import java.util.function.Function;
  *   <li>Replay-safe: an entry whose index is at or below the store's applied index was applied before
  *       (Ratis replays its log after a restart) and is not applied again. Its reply is what a retry of it
  *       would get now: the kept result of its write, or a failure saying why there is none.</li>
+ *   <li>After each entry (also one that changed nothing, or a replayed one) the {@link AppliedListener}
+ *       hears what it changed, on the applying thread.</li>
  *   <li>Storage errors propagate as {@link io.quorumkv.statemachine.storage.StorageException}.</li>
  * </ul>
  * Not thread-safe: one thread applies (the Ratis apply thread).
@@ -47,11 +51,18 @@ public final class KvCore {
 
   private final KvStore store;
   private final ClientSessions sessions;
+  private final AppliedListener listener;
 
-  /** A core over {@code store}, loading the store's client sessions. */
-  public KvCore(KvStore store) {
+  /** A core over {@code store}, loading the store's client sessions, telling {@code listener} of changes. */
+  public KvCore(KvStore store, AppliedListener listener) {
     this.store = store;
     this.sessions = ClientSessions.load(store);
+    this.listener = listener;
+  }
+
+  /** A core over {@code store} that tells no one of its changes. */
+  public KvCore(KvStore store) {
+    this(store, AppliedListener.NONE);
   }
 
   /** Number of client sessions the replica holds. */
@@ -68,7 +79,9 @@ public final class KvCore {
    */
   public CommandResult apply(Command command, long term, long index) {
     if (index <= store.applied().getIndex()) {
-      return command.hasCoalesced() ? eachOf(command.getCoalesced(), this::replayed) : replayed(command);
+      CommandResult result = command.hasCoalesced() ? eachOf(command.getCoalesced(), this::replayed) : replayed(command);
+      listener.onApplied(AppliedChanges.none(term, index));
+      return result;
     }
     long clock = Math.max(store.logClockMillis(), command.getLeaderTimeMillis());
     SessionRules rules = command.getSessionRules();
@@ -79,6 +92,9 @@ public final class KvCore {
         ? eachOf(command.getCoalesced(), write -> applyWrite(write, index, clock, rules, entryWrites, sessionWrites))
         : applyWrite(command, index, clock, rules, entryWrites, sessionWrites);
     store.commit(entryWrites, sessionWrites, AppliedIndex.newBuilder().setTerm(term).setIndex(index).build(), clock);
+    listener.onApplied(entryWrites.isEmpty()
+        ? AppliedChanges.none(term, index)
+        : new AppliedChanges(term, index, entryWrites.writes(), entryWrites.definitionChanges(), store::openView));
     return result;
   }
 
@@ -146,13 +162,16 @@ public final class KvCore {
       case DELETE -> delete(command.getDelete(), state);
       case INCREMENT -> IncrementHandler.apply(command.getIncrement(), state);
       case BATCH -> BatchHandler.apply(command.getBatch(), state);
+      case CREATE_INDEX -> IndexDefinitionHandler.create(command.getCreateIndex(), state);
+      case DROP_INDEX -> IndexDefinitionHandler.drop(command.getDropIndex(), state);
+      case ATTACH_EMBEDDINGS -> IndexDefinitionHandler.attach(command.getAttachEmbeddings(), state);
       case COALESCED -> Results.failure(Failure.Code.UNKNOWN_COMMAND, "a coalesced write may not be coalesced itself");
       case OP_NOT_SET -> Results.failure(Failure.Code.UNKNOWN_COMMAND,
           "command type not known to this version");
     };
   }
   private static CommandResult put(PutOp op, StagedState state) {
-    boolean created = state.put(op.getKey(), op.getValue());
+    boolean created = state.put(op.getKey(), op.getValue(), op.getEmbeddingsList());
     return CommandResult.newBuilder().setPut(PutResult.newBuilder().setCreated(created)).build();
   }
 

@@ -2,6 +2,7 @@ package io.quorumkv.statemachine.read;
 
 import com.google.protobuf.ByteString;
 import io.quorumkv.proto.v1.KeyValue;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -40,6 +41,14 @@ public interface ReadView extends AutoCloseable {
    * @throws IllegalArgumentException if {@code limit} or {@code maxBytes} is below 1
    */
   ScanPage scan(KeyRange range, int limit, long maxBytes, boolean keysOnly);
+
+  /**
+   * Reads at most {@code limit} keys of {@code range} in order with their records as stored (embeddings
+   * included): for rebuilding derived state.
+   *
+   * @throws IllegalArgumentException if {@code limit} is below 1
+   */
+  List<StoredEntry> scanStored(KeyRange range, int limit);
 
   /** Releases the view. Idempotent. */
   @Override

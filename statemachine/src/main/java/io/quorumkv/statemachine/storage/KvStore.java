@@ -3,16 +3,18 @@ package io.quorumkv.statemachine.storage;
 import com.google.protobuf.ByteString;
 import io.quorumkv.proto.internal.AppliedIndex;
 import io.quorumkv.proto.internal.ClientSession;
+import io.quorumkv.proto.internal.IndexDefinition;
 import io.quorumkv.proto.internal.SessionResult;
 import io.quorumkv.proto.internal.StoredValue;
 import io.quorumkv.statemachine.read.ReadView;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.function.BiConsumer;
 
 /**
- * The durable state of one replica: user keys, the last applied log entry, the log clock and the client
- * sessions with their kept results.
+ * The durable state of one replica: user keys, the last applied log entry, the log clock, the client
+ * sessions with their kept results, and the search index definitions.
  * Engine-neutral: no storage-engine type appears here, so the deterministic core can be driven by any
  * implementation.
  *
@@ -31,6 +33,9 @@ public interface KvStore extends AutoCloseable {
   /** The log clock (milliseconds) as of the last commit; 0 for a store that has never committed. */
   long logClockMillis();
 
+  /** The committed search index definitions by name (an unmodifiable map; a commit replaces it). */
+  SortedMap<String, IndexDefinition> indexDefinitions();
+
   /** The kept result of {@code clientId}'s write {@code sequence}, or empty if none is kept. */
   Optional<SessionResult> sessionResult(ByteString clientId, long sequence);
 
@@ -38,7 +43,8 @@ public interface KvStore extends AutoCloseable {
   void forEachSession(BiConsumer<ByteString, ClientSession> action);
 
   /**
-   * Atomically and durably (as far as the engine's write-ahead log goes) applies {@code writes} and
+   * Atomically and durably (as far as the engine's write-ahead log goes) applies {@code writes} (keys and
+   * index definitions) and
    * {@code sessions}, and records {@code applied} as the last applied entry and {@code logClockMillis} as
    * the log clock. Either all of it becomes visible or none of it.
    *

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.quorumkv.proto.internal.AppliedIndex;
 import io.quorumkv.proto.internal.ClientSession;
+import io.quorumkv.proto.internal.IndexDefinition;
 import io.quorumkv.proto.internal.SessionResult;
 import io.quorumkv.proto.internal.StoredValue;
 import io.quorumkv.statemachine.read.ReadView;
@@ -13,7 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +39,8 @@ import org.rocksdb.WriteOptions;
 
 /**
  * {@link KvStore} on RocksDB. Column families: {@code default} maps user keys to {@link StoredValue}s;
- * {@code meta} holds the {@link AppliedIndex} and the log clock; {@code sessions} maps a client id to its
+ * {@code meta} holds the {@link AppliedIndex}, the log clock and the search {@link IndexDefinition}s (under
+ * {@code "index/" + name}); {@code sessions} maps a client id to its
  * {@link ClientSession}; {@code session_results} maps client id + sequence (8 bytes big-endian) to a
  * {@link SessionResult}. Each commit is one {@link WriteBatch}, written with the WAL on and without fsync:
  * the Raft log is the fsynced record, and after a crash Ratis replays what the DB lost.
@@ -51,6 +57,8 @@ public final class RocksKvStore implements KvStore {
   private static final byte[] LEGACY_RESULTS_FAMILY = "results".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] APPLIED_KEY = "applied".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] LOG_CLOCK_KEY = "log-clock".getBytes(StandardCharsets.US_ASCII);
+  /** Meta keys of search index definitions: this prefix + the index name (UTF-8). */
+  private static final String INDEX_DEFINITION_PREFIX = "index/";
 
   static {
     RocksDB.loadLibrary();
@@ -68,6 +76,8 @@ public final class RocksKvStore implements KvStore {
   private final Set<RocksReadView> openViews = ConcurrentHashMap.newKeySet();
   private volatile AppliedIndex applied;
   private volatile long logClockMillis;
+  // Replaced whole on each change, so readers on other threads see one consistent map.
+  private volatile SortedMap<String, IndexDefinition> indexDefinitions;
   private boolean closed; // guarded by lock
 
   private RocksKvStore(NativeResources resources, RocksDB db, List<ColumnFamilyHandle> handles,
@@ -82,6 +92,23 @@ public final class RocksKvStore implements KvStore {
     this.applied = readApplied(null);
     byte[] clock = db.get(meta, LOG_CLOCK_KEY);
     this.logClockMillis = clock == null ? 0 : ByteBuffer.wrap(clock).getLong();
+    this.indexDefinitions = readIndexDefinitions();
+  }
+
+  private SortedMap<String, IndexDefinition> readIndexDefinitions() {
+    SortedMap<String, IndexDefinition> definitions = new TreeMap<>();
+    byte[] prefix = INDEX_DEFINITION_PREFIX.getBytes(StandardCharsets.UTF_8);
+    try (RocksIterator it = db.newIterator(meta)) {
+      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+        IndexDefinition definition = parse(IndexDefinition.parser(), it.value());
+        definitions.put(definition.getSpec().getName(), definition);
+      }
+    }
+    return Collections.unmodifiableSortedMap(definitions);
+  }
+
+  private static boolean startsWith(byte[] bytes, byte[] prefix) {
+    return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
   }
 
   /**
@@ -177,6 +204,11 @@ public final class RocksKvStore implements KvStore {
   }
 
   @Override
+  public SortedMap<String, IndexDefinition> indexDefinitions() {
+    return indexDefinitions;
+  }
+
+  @Override
   public Optional<SessionResult> sessionResult(ByteString clientId, long sequence) {
     return guarded(() -> {
       byte[] bytes = db.get(sessionResults, resultKey(clientId, sequence));
@@ -217,6 +249,14 @@ public final class RocksKvStore implements KvStore {
         for (SessionWrites.Change change : sessionWrites.changes()) {
           stage(batch, change);
         }
+        for (WriteSet.DefinitionChange change : writes.definitionChanges()) {
+          byte[] key = (INDEX_DEFINITION_PREFIX + change.name()).getBytes(StandardCharsets.UTF_8);
+          if (change.definition().isPresent()) {
+            batch.put(meta, key, change.definition().get().toByteArray());
+          } else {
+            batch.delete(meta, key);
+          }
+        }
         batch.put(meta, APPLIED_KEY, newApplied.toByteArray());
         batch.put(meta, LOG_CLOCK_KEY, ByteBuffer.allocate(Long.BYTES).putLong(newLogClockMillis).array());
         db.write(writeOptions, batch);
@@ -225,6 +265,13 @@ public final class RocksKvStore implements KvStore {
     });
     applied = newApplied;
     logClockMillis = newLogClockMillis;
+    if (!writes.definitionChanges().isEmpty()) {
+      SortedMap<String, IndexDefinition> definitions = new TreeMap<>(indexDefinitions);
+      for (WriteSet.DefinitionChange change : writes.definitionChanges()) {
+        change.definition().ifPresentOrElse(d -> definitions.put(change.name(), d), () -> definitions.remove(change.name()));
+      }
+      indexDefinitions = Collections.unmodifiableSortedMap(definitions);
+    }
   }
 
   private void stage(WriteBatch batch, SessionWrites.Change change) throws RocksDBException {

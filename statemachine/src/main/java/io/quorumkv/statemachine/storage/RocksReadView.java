@@ -7,6 +7,7 @@ import io.quorumkv.statemachine.read.KeyRange;
 import io.quorumkv.statemachine.read.ReadView;
 import io.quorumkv.statemachine.read.ReadViewClosedException;
 import io.quorumkv.statemachine.read.ScanPage;
+import io.quorumkv.statemachine.read.StoredEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -72,6 +73,27 @@ final class RocksReadView implements ReadView {
         // An iterator also turns invalid on an I/O error; only status() tells the two apart.
         it.status();
         return new ScanPage(entries, hasMore);
+      }
+    });
+  }
+
+  @Override
+  public List<StoredEntry> scanStored(KeyRange range, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1: " + limit);
+    }
+    return read(() -> {
+      try (RocksIterator it = store.db().newIterator(store.dataFamily(), readOptions)) {
+        List<StoredEntry> entries = new ArrayList<>();
+        for (it.seek(range.startInclusive().toByteArray()); it.isValid() && entries.size() < limit; it.next()) {
+          ByteString key = ByteString.copyFrom(it.key());
+          if (!range.isBeforeEnd(key)) {
+            break;
+          }
+          entries.add(new StoredEntry(key, RocksKvStore.parseStoredValue(it.value())));
+        }
+        it.status();
+        return entries;
       }
     });
   }

@@ -16,6 +16,7 @@ import io.quorumkv.statemachine.read.ReadViewClosedException;
 import io.quorumkv.statemachine.read.ScanPage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class RocksReadViewTest {
     WriteSet writes = new WriteSet();
     index++;
     for (ByteString key : keys) {
-      writes.put(key, StoredValue.newBuilder()
+      writes.put(key, Optional.empty(), StoredValue.newBuilder()
           .setValue(text("v:" + hex(key))).setCreateIndex(index).setModIndex(index).setVersion(1).build());
     }
     store.commit(writes, new SessionWrites(), AppliedIndex.newBuilder().setTerm(1).setIndex(index).build(), index);
@@ -74,7 +75,7 @@ class RocksReadViewTest {
     try (ReadView view = store.openView()) {
       putAll(key("b"));
       WriteSet deleteA = new WriteSet();
-      deleteA.delete(key("a"));
+      deleteA.delete(key("a"), store.get(key("a")));
       store.commit(deleteA, new SessionWrites(), AppliedIndex.newBuilder().setTerm(1).setIndex(++index).build(), index);
 
       assertThat(view.appliedIndex()).isEqualTo(1);

@@ -1,0 +1,18 @@
+package io.quorumkv.statemachine.search;
+
+import io.quorumkv.proto.internal.IndexDefinition;
+
+/**
+ * One index's state on this member, as ListIndexes shows it.
+ *
+ * @param documents keys indexed
+ * @param buildVisited keys the build has visited so far (BUILDING)
+ * @param skippedVectors keys indexed without their (absent or misshapen) user vector
+ * @param pendingEmbeddings keys whose semantic text has no embedding yet
+ * @param failure why the index failed; empty unless FAILED
+ */
+public record IndexStats(IndexDefinition definition, State state, long documents, long buildVisited,
+    long skippedVectors, long pendingEmbeddings, String failure) {
+
+  public enum State { BUILDING, READY, FAILED }
+}

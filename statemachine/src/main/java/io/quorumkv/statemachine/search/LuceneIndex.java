@@ -1,0 +1,418 @@
+package io.quorumkv.statemachine.search;
+
+import com.google.protobuf.ByteString;
+import io.quorumkv.proto.internal.IndexDefinition;
+import io.quorumkv.proto.internal.SearchCursor;
+import io.quorumkv.proto.internal.StoredValue;
+import io.quorumkv.statemachine.read.StoredEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.IOUtils;
+
+/**
+ * One search index: a Lucene index over the keys its definition covers, fed by one indexer thread (live
+ * changes) and at most one build (the keys that existed when it was created or reset), searched by any
+ * number of threads.
+ *
+ * <p>While BUILDING, a key the indexer changed is never overwritten by the build (the build's view is
+ * older), so live changes and the build may interleave freely. Searches run on the searcher last
+ * refreshed; {@link #refresh} makes it reflect everything indexed up to a position.
+ */
+final class LuceneIndex implements AutoCloseable {
+
+  /** Full-text hits each ranking contributes to a hybrid fusion, at least. */
+  private static final int MIN_FUSION_DEPTH = 100;
+  /** Candidates a k-NN search explores at least (its HNSW beam), whatever the depth asked for. */
+  private static final int MIN_KNN_CANDIDATES = 100;
+
+  private final IndexDefinition definition;
+  private final IndexSchema schema;
+  private final QueryCompiler compiler;
+  private final Path dir;
+  private final Directory directory;
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+  private final Object refreshLock = new Object();
+  // Guarded by this: the build/live-change hand-off and the per-key bookkeeping.
+  private Set<ByteString> touchedDuringBuild = new HashSet<>();
+  private final Set<ByteString> skippedVectors = new HashSet<>();
+  private final Set<ByteString> pendingEmbeddings = new HashSet<>();
+  private volatile IndexStats.State state = IndexStats.State.BUILDING;
+  // The build is done; the index turns READY once no key waits for an embedding.
+  private boolean built; // guarded by this
+  private volatile String failure = "";
+  private volatile long buildVisited;
+  private volatile long searcherPosition = -1;
+
+  LuceneIndex(IndexDefinition definition, Path dir) throws IOException {
+    this.definition = definition;
+    this.schema = new IndexSchema(definition.getSpec());
+    this.compiler = new QueryCompiler(schema);
+    this.dir = dir;
+    this.directory = FSDirectory.open(dir);
+    IndexWriterConfig config = new IndexWriterConfig(schema.analyzer())
+        .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+        .setRAMBufferSizeMB(16);
+    this.writer = new IndexWriter(directory, config);
+    this.searchers = new SearcherManager(writer, null);
+  }
+
+  IndexDefinition definition() {
+    return definition;
+  }
+
+  String name() {
+    return definition.getSpec().getName();
+  }
+
+  boolean covers(ByteString key) {
+    return schema.covers(key);
+  }
+
+  IndexStats.State state() {
+    return state;
+  }
+
+  /** Indexes the key's new value, or removes it ({@code after} empty). Indexer thread only. */
+  synchronized void apply(ByteString key, Optional<StoredValue> after) throws IOException {
+    if (touchedDuringBuild != null) {
+      touchedDuringBuild.add(key);
+    }
+    if (after.isPresent()) {
+      index(key, after.get());
+    } else {
+      writer.deleteDocuments(IndexSchema.keyTerm(key));
+      skippedVectors.remove(key);
+      pendingEmbeddings.remove(key);
+    }
+    readyIfCaughtUp();
+  }
+
+  /** Indexes keys the build found, unless live changes got to them first. Build thread only. */
+  synchronized void build(List<StoredEntry> entries) throws IOException {
+    for (StoredEntry entry : entries) {
+      if (!touchedDuringBuild.contains(entry.key())) {
+        index(entry.key(), entry.stored());
+      }
+    }
+    buildVisited += entries.size();
+  }
+
+  /**
+   * The build is complete: the index is searchable once no key waits for its embedding (a semantic index
+   * over keys written before it existed waits for the leader to attach theirs).
+   */
+  synchronized void buildDone() {
+    touchedDuringBuild = null;
+    built = true;
+    readyIfCaughtUp();
+  }
+
+  private void readyIfCaughtUp() {
+    if (built && state == IndexStats.State.BUILDING && pendingEmbeddings.isEmpty()) {
+      state = IndexStats.State.READY;
+    }
+  }
+
+  private void index(ByteString key, StoredValue stored) throws IOException {
+    IndexSchema.Mapped mapped = schema.map(key, stored);
+    writer.updateDocument(IndexSchema.keyTerm(key), mapped.document());
+    mark(skippedVectors, key, mapped.skippedVector());
+    mark(pendingEmbeddings, key, mapped.pendingEmbedding());
+  }
+
+  private static void mark(Set<ByteString> keys, ByteString key, boolean member) {
+    if (member) {
+      keys.add(key);
+    } else {
+      keys.remove(key);
+    }
+  }
+
+  /** Marks the index failed: it answers no more searches on this member. */
+  void fail(String why) {
+    failure = why;
+    state = IndexStats.State.FAILED;
+  }
+
+  /** Up to {@code max} keys whose semantic text waits for an embedding. */
+  synchronized List<ByteString> pendingEmbeddings(int max) {
+    return pendingEmbeddings.stream().limit(max).toList();
+  }
+
+  synchronized IndexStats stats() {
+    return new IndexStats(definition, state, writer.getDocStats().numDocs, buildVisited, skippedVectors.size(),
+        pendingEmbeddings.size(), failure);
+  }
+
+  /**
+   * Makes searches reflect at least everything applied to the writer before this call, which the caller
+   * knows to be everything up to {@code position}.
+   */
+  void refresh(long position) throws IOException {
+    synchronized (refreshLock) {
+      if (searcherPosition >= position) {
+        return;
+      }
+      searchers.maybeRefreshBlocking();
+      searcherPosition = position;
+    }
+  }
+
+  long searcherPosition() {
+    return searcherPosition;
+  }
+
+  /** Runs {@code query} on the current searcher. */
+  SearchResult search(SearchQuery query) throws IOException {
+    if (state != IndexStats.State.READY) {
+      throw new IndexUnavailableException(unavailability());
+    }
+    long position = searcherPosition;
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      Query filter = compiler.filters(query.filters());
+      if (query.hasText() && query.hasVector()) {
+        return hybrid(searcher, query, filter, position);
+      }
+      if (query.hasText()) {
+        return fullText(searcher, query, filter, position);
+      }
+      if (query.hasVector()) {
+        return nearest(searcher, query, filter, position);
+      }
+      return filtered(searcher, query, filter, position);
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  /** Why searches fail now (BUILDING or FAILED). */
+  String unavailability() {
+    if (state == IndexStats.State.FAILED) {
+      return "index " + name() + " failed on this member: " + failure + "; it is rebuilt when the member restarts";
+    }
+    IndexStats stats = stats();
+    return "index " + name() + " is being built on this member: " + stats.buildVisited() + " keys visited, "
+        + stats.documents() + " indexed" + (stats.pendingEmbeddings() > 0
+            ? ", " + stats.pendingEmbeddings() + " waiting for embeddings" : "") + "; retry later";
+  }
+
+  private SearchResult fullText(IndexSearcher searcher, SearchQuery query, Query filter, long position)
+      throws IOException {
+    Query text = compiler.text(query.text());
+    Query combined = new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST)
+        .add(filter, BooleanClause.Occur.FILTER).build();
+    Sort sort = new Sort(SortField.FIELD_SCORE, new SortField(IndexSchema.KEY, SortField.Type.STRING));
+    SearchCursor cursor = query.cursor();
+    FieldDoc after = cursor.getHasAfter() ? new FieldDoc(afterDoc(searcher), cursor.getAfterScore(),
+        new Object[] {cursor.getAfterScore(), new BytesRef(cursor.getAfterKey().toByteArray())}) : null;
+    TopDocs top = searcher.searchAfter(after, combined, query.topK(), sort, true);
+    long total = searcher.count(combined);
+    List<ScoreDoc> docs = List.of(top.scoreDocs);
+    Map<Integer, String> snippets = snippets(searcher, text, docs);
+    List<SearchResult.Hit> hits = new ArrayList<>(docs.size());
+    for (ScoreDoc doc : docs) {
+      hits.add(new SearchResult.Hit(keyOf(searcher, doc.doc), doc.score, snippets.getOrDefault(doc.doc, "")));
+    }
+    int offset = cursor.getOffset() + hits.size();
+    Optional<SearchCursor> next = hits.size() == query.topK() && offset < total
+        ? Optional.of(afterCursor(offset, hits.get(hits.size() - 1))) : Optional.empty();
+    return new SearchResult(hits, next, total, position);
+  }
+
+  private SearchResult filtered(IndexSearcher searcher, SearchQuery query, Query filter, long position)
+      throws IOException {
+    Sort sort = new Sort(new SortField(IndexSchema.KEY, SortField.Type.STRING));
+    SearchCursor cursor = query.cursor();
+    FieldDoc after = cursor.getHasAfter() ? new FieldDoc(afterDoc(searcher), Float.NaN,
+        new Object[] {new BytesRef(cursor.getAfterKey().toByteArray())}) : null;
+    Query constant = filter instanceof MatchAllDocsQuery ? filter
+        : new org.apache.lucene.search.ConstantScoreQuery(filter);
+    TopDocs top = searcher.searchAfter(after, constant, query.topK(), sort, false);
+    long total = searcher.count(constant);
+    List<SearchResult.Hit> hits = new ArrayList<>(top.scoreDocs.length);
+    for (ScoreDoc doc : top.scoreDocs) {
+      hits.add(new SearchResult.Hit(keyOf(searcher, doc.doc), 1f, ""));
+    }
+    int offset = cursor.getOffset() + hits.size();
+    Optional<SearchCursor> next = hits.size() == query.topK() && offset < total
+        ? Optional.of(afterCursor(offset, hits.get(hits.size() - 1))) : Optional.empty();
+    return new SearchResult(hits, next, total, position);
+  }
+
+  private SearchResult nearest(IndexSearcher searcher, SearchQuery query, Query filter, long position)
+      throws IOException {
+    int offset = query.cursor().getOffset();
+    int depth = offset + query.topK();
+    List<SearchResult.Hit> ranked = knn(searcher, query, filter, depth);
+    List<SearchResult.Hit> page = ranked.subList(Math.min(offset, ranked.size()), ranked.size());
+    Optional<SearchCursor> next = ranked.size() == depth
+        ? Optional.of(SearchCursor.newBuilder().setOffset(depth).build()) : Optional.empty();
+    return new SearchResult(page, next, -1, position);
+  }
+
+  private SearchResult hybrid(IndexSearcher searcher, SearchQuery query, Query filter, long position)
+      throws IOException {
+    int offset = query.cursor().getOffset();
+    int depth = offset + query.topK();
+    int fusionDepth = Math.max(MIN_FUSION_DEPTH, depth);
+    Query text = compiler.text(query.text());
+    Query combined = new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST)
+        .add(filter, BooleanClause.Occur.FILTER).build();
+    Sort sort = new Sort(SortField.FIELD_SCORE, new SortField(IndexSchema.KEY, SortField.Type.STRING));
+    TopDocs textTop = searcher.search(combined, fusionDepth, sort, true);
+    List<ByteString> textRanking = new ArrayList<>();
+    Map<ByteString, Integer> docOf = new HashMap<>();
+    for (ScoreDoc doc : textTop.scoreDocs) {
+      ByteString key = keyOf(searcher, doc.doc);
+      textRanking.add(key);
+      docOf.put(key, doc.doc);
+    }
+    List<ByteString> vectorRanking = knn(searcher, query, filter, fusionDepth).stream()
+        .map(SearchResult.Hit::key).toList();
+    List<RankFusion.Fused> fused = RankFusion.reciprocal(List.of(textRanking, vectorRanking), query.rrfK());
+    List<RankFusion.Fused> page = fused.subList(Math.min(offset, fused.size()), Math.min(depth, fused.size()));
+    List<ScoreDoc> snippetDocs = page.stream().filter(f -> docOf.containsKey(f.key()))
+        .map(f -> new ScoreDoc(docOf.get(f.key()), 0)).toList();
+    Map<Integer, String> snippets = snippets(searcher, text, snippetDocs);
+    List<SearchResult.Hit> hits = page.stream().map(f -> new SearchResult.Hit(f.key(), (float) f.score(),
+        docOf.containsKey(f.key()) ? snippets.getOrDefault(docOf.get(f.key()), "") : "")).toList();
+    Optional<SearchCursor> next = fused.size() > depth
+        ? Optional.of(SearchCursor.newBuilder().setOffset(depth).build()) : Optional.empty();
+    return new SearchResult(hits, next, -1, position);
+  }
+
+  /** The {@code depth} nearest keys to the query's vector that pass the filter, best first. */
+  private List<SearchResult.Hit> knn(IndexSearcher searcher, SearchQuery query, Query filter, int depth)
+      throws IOException {
+    String field = vectorField(query);
+    // HNSW explores as many candidates as the k it is asked for: a small k (top_k 1..10) misses many true
+    // neighbours (even an exact match). Ask for at least MIN_KNN_CANDIDATES and keep the best `depth`.
+    int candidates = Math.max(depth, MIN_KNN_CANDIDATES);
+    Query knn = new KnnFloatVectorQuery(field, query.vector(), candidates,
+        filter instanceof MatchAllDocsQuery ? null : filter);
+    TopDocs top = searcher.search(knn, candidates);
+    List<SearchResult.Hit> hits = new ArrayList<>(top.scoreDocs.length);
+    for (ScoreDoc doc : top.scoreDocs) {
+      hits.add(new SearchResult.Hit(keyOf(searcher, doc.doc), doc.score, ""));
+    }
+    hits.sort(Comparator.comparing(SearchResult.Hit::score).reversed()
+        .thenComparing(SearchResult.Hit::key, ByteString.unsignedLexicographicalComparator()));
+    return hits.size() > depth ? new ArrayList<>(hits.subList(0, depth)) : hits;
+  }
+
+  /** The vector field the query targets, after checking the index has it with the query's dimension. */
+  private String vectorField(SearchQuery query) {
+    int dimension;
+    String field;
+    if (query.semantic()) {
+      if (!definition.getSpec().hasSemantic()) {
+        throw new InvalidSearchException("index " + name() + " has no semantic field");
+      }
+      field = IndexSchema.SEMANTIC;
+      dimension = IndexSchema.SEMANTIC_DIMENSION;
+    } else {
+      if (!definition.getSpec().hasVector()) {
+        throw new InvalidSearchException("index " + name() + " has no vector field");
+      }
+      field = IndexSchema.VECTOR;
+      dimension = definition.getSpec().getVector().getDimension();
+    }
+    if (query.vector().length != dimension) {
+      throw new InvalidSearchException("vector has dimension " + query.vector().length + ", index " + name()
+          + " expects " + dimension);
+    }
+    if (!IndexSchema.usable(query.vector(), query.semantic()
+        ? org.apache.lucene.index.VectorSimilarityFunction.COSINE : schema.vectorSimilarity())) {
+      throw new InvalidSearchException("vector must be finite (and not all zeros for cosine)");
+    }
+    return field;
+  }
+
+  private Map<Integer, String> snippets(IndexSearcher searcher, Query text, List<ScoreDoc> docs)
+      throws IOException {
+    Map<Integer, String> snippets = new HashMap<>();
+    if (docs.isEmpty()) {
+      return snippets;
+    }
+    String[] fields = schema.textFields().toArray(String[]::new);
+    int[] ids = docs.stream().mapToInt(d -> d.doc).toArray();
+    int[] passages = new int[fields.length];
+    java.util.Arrays.fill(passages, 1);
+    UnifiedHighlighter highlighter = UnifiedHighlighter.builder(searcher, schema.analyzer()).build();
+    Map<String, String[]> byField = highlighter.highlightFields(fields, text, ids, passages);
+    for (int i = 0; i < ids.length; i++) {
+      for (String field : fields) {
+        String[] values = byField.get(field);
+        if (values != null && values[i] != null && values[i].contains("<b>")) {
+          snippets.put(ids[i], values[i]);
+          break;
+        }
+      }
+    }
+    return snippets;
+  }
+
+  /**
+   * The doc id of a cursor's "after" position: the last doc id of the reader, so that every doc whose sort
+   * values equal the cursor's (only the last hit returned: keys are unique) counts as already returned.
+   * Lucene rejects ids at or beyond maxDoc (an empty reader has no hits to skip anyway).
+   */
+  private static int afterDoc(IndexSearcher searcher) {
+    return Math.max(0, searcher.getIndexReader().maxDoc() - 1);
+  }
+
+  private static SearchCursor afterCursor(int offset, SearchResult.Hit last) {
+    return SearchCursor.newBuilder().setOffset(offset).setHasAfter(true).setAfterScore(last.score())
+        .setAfterKey(last.key()).build();
+  }
+
+  private static ByteString keyOf(IndexSearcher searcher, int doc) throws IOException {
+    BytesRef key = searcher.storedFields().document(doc, Set.of(IndexSchema.KEY)).getBinaryValue(IndexSchema.KEY);
+    return ByteString.copyFrom(key.bytes, key.offset, key.length);
+  }
+
+  /** Closes the index, leaving its files (see {@link #closeAndDelete}). */
+  @Override
+  public void close() throws IOException {
+    IOUtils.close(searchers, writer, directory);
+  }
+
+  /** Closes the index and deletes its files. */
+  void closeAndDelete() {
+    try {
+      close();
+      IOUtils.rm(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove index " + name() + " in " + dir, e);
+    }
+  }
+}

@@ -1,0 +1,379 @@
+package io.quorumkv.statemachine.search;
+
+import com.google.protobuf.ByteString;
+import io.quorumkv.proto.internal.IndexDefinition;
+import io.quorumkv.statemachine.AppliedChanges;
+import io.quorumkv.statemachine.AppliedIndexWaiters;
+import io.quorumkv.statemachine.AppliedListener;
+import io.quorumkv.statemachine.read.KeyRange;
+import io.quorumkv.statemachine.read.ReadView;
+import io.quorumkv.statemachine.read.ReadViewClosedException;
+import io.quorumkv.statemachine.read.StoredEntry;
+import io.quorumkv.statemachine.storage.WriteSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.lucene.store.AlreadyClosedException;
+import org.apache.lucene.util.IOUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The member's search indexes, fed from the applied log: the {@link AppliedListener} that keeps one
+ * {@link LuceneIndex} per index definition in step with the data, and the entry point of searches.
+ *
+ * <p>Threads: the apply thread only queues what it hears. One indexer thread applies the queue in log
+ * order to every index and then advances the <em>position</em> (every entry up to it is in the index
+ * writers). One builder thread fills new indexes (created, or after a reset) from a view of the state
+ * they started at, while live changes keep flowing. Searches run on the caller's thread: they wait for
+ * the position to reach their read index ({@link #awaitPosition}), then refresh the index's searcher if
+ * it is behind and search it ({@link #search}).
+ *
+ * <p>A failure inside one index marks that index FAILED; the other indexes and the position go on.
+ * Index files live under a directory of their own, wiped at every reset: indexes are rebuilt from the
+ * stored data (stored embeddings included), never re-embedded.
+ */
+public final class SearchIndexes implements AppliedListener, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SearchIndexes.class);
+  private static final int MAX_TASKS_PER_BATCH = 1024;
+  private static final int BUILD_CHUNK = 1000;
+  private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private sealed interface Task permits Applied, Reset {}
+
+  /** An applied entry; {@code view} is set when it created indexes (their build reads it). */
+  private record Applied(AppliedChanges changes, ReadView view) implements Task {}
+
+  private record Reset(ReadView view, SortedMap<String, IndexDefinition> definitions) implements Task {}
+
+  private final Path root;
+  private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+  private final Thread indexer;
+  private final ExecutorService builder = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "quorumkv-index-builder");
+    thread.setDaemon(true);
+    return thread;
+  });
+  // Held by the indexer while it applies a batch, so a reader of `position` knows the writers hold it.
+  private final ReentrantLock batchLock = new ReentrantLock();
+  private final AppliedIndexWaiters positionWaiters = new AppliedIndexWaiters("quorumkv-search-waiters");
+  // Replaced whole by the indexer thread; read by searches.
+  private volatile Map<String, LuceneIndex> indexes = Map.of();
+  private volatile long position;
+  private volatile boolean closed;
+
+  /** Indexes kept under {@code root} (created if absent; whatever it holds is replaced at each reset). */
+  public SearchIndexes(Path root) {
+    this.root = root;
+    this.indexer = new Thread(this::runIndexer, "quorumkv-indexer");
+    indexer.setDaemon(true);
+    indexer.start();
+  }
+
+  @Override
+  public void onApplied(AppliedChanges changes) {
+    boolean creates = changes.definitionChanges().stream().anyMatch(c -> c.definition().isPresent());
+    queue.add(new Applied(changes, creates ? changes.viewAfter().get() : null));
+  }
+
+  @Override
+  public void onReset(ReadView view, SortedMap<String, IndexDefinition> definitions) {
+    queue.add(new Reset(view, definitions));
+  }
+
+  /** The index position: every applied entry up to it is in the indexes (searchable after a refresh). */
+  public long position() {
+    return position;
+  }
+
+  /**
+   * Completes once the position reaches {@code index}, on a small internal thread (chain heavy work
+   * with an executor); exceptionally if this closes first, or at once with
+   * {@link io.quorumkv.statemachine.TooManyWaitersException} if too many distinct indexes are awaited.
+   */
+  public CompletableFuture<Void> awaitPosition(long index) {
+    return positionWaiters.await(index);
+  }
+
+  /**
+   * Searches as of at least {@code atLeast}, which the position must have reached.
+   *
+   * @throws IndexNotFoundException if the index does not exist
+   * @throws IndexUnavailableException if it is being built or failed on this member
+   * @throws InvalidSearchException if the search does not fit the index
+   * @throws IllegalStateException if the position is below {@code atLeast}
+   */
+  public SearchResult search(SearchQuery query, long atLeast) {
+    if (position < atLeast) {
+      throw new IllegalStateException("index position " + position + " is below " + atLeast);
+    }
+    LuceneIndex index = indexes.get(query.index());
+    if (index == null) {
+      throw new IndexNotFoundException("no index named " + query.index());
+    }
+    try {
+      if (index.searcherPosition() < atLeast) {
+        index.refresh(capturedPosition());
+      }
+      return index.search(query);
+    } catch (AlreadyClosedException e) {
+      throw new IndexUnavailableException("index " + query.index() + " was just dropped or reset; retry");
+    } catch (IOException e) {
+      throw new UncheckedIOException("search of index " + query.index() + " failed", e);
+    }
+  }
+
+  /** The state of every index on this member, by name. */
+  public List<IndexStats> list() {
+    return indexes.values().stream().map(LuceneIndex::stats)
+        .sorted(Comparator.comparing(s -> s.definition().getSpec().getName())).toList();
+  }
+
+  /** Per semantic index, up to {@code max} keys whose semantic text waits for an embedding. */
+  public Map<IndexDefinition, List<ByteString>> pendingEmbeddings(int max) {
+    Map<IndexDefinition, List<ByteString>> pending = new LinkedHashMap<>();
+    for (LuceneIndex index : indexes.values()) {
+      if (index.definition().getSpec().hasSemantic() && index.state() != IndexStats.State.FAILED) {
+        List<ByteString> keys = index.pendingEmbeddings(max);
+        if (!keys.isEmpty()) {
+          pending.put(index.definition(), keys);
+        }
+      }
+    }
+    return pending;
+  }
+
+  private long capturedPosition() {
+    batchLock.lock();
+    try {
+      return position;
+    } finally {
+      batchLock.unlock();
+    }
+  }
+
+  private void runIndexer() {
+    List<Task> batch = new ArrayList<>();
+    while (!closed) {
+      try {
+        batch.add(queue.take());
+        queue.drainTo(batch, MAX_TASKS_PER_BATCH - 1);
+      } catch (InterruptedException e) {
+        return;
+      }
+      long reached;
+      batchLock.lock();
+      try {
+        for (Task task : batch) {
+          process(task);
+        }
+        reached = position;
+      } finally {
+        batchLock.unlock();
+      }
+      batch.clear();
+      positionWaiters.advance(reached);
+    }
+  }
+
+  private void process(Task task) {
+    try {
+      if (task instanceof Applied applied) {
+        apply(applied);
+        position = Math.max(position, applied.changes().index());
+      } else if (task instanceof Reset reset) {
+        reset(reset);
+        position = Math.max(position, reset.view().appliedIndex());
+      }
+    } catch (RuntimeException e) {
+      // A bug here must not stop the position, or every search would hang; the affected index says so.
+      LOG.error("indexer: failed to process an entry; continuing", e);
+    }
+  }
+
+  private void apply(Applied applied) {
+    AppliedChanges changes = applied.changes();
+    if (!changes.definitionChanges().isEmpty()) {
+      changeDefinitions(changes.definitionChanges(), applied.view());
+    }
+    for (LuceneIndex index : indexes.values()) {
+      if (index.state() == IndexStats.State.FAILED) {
+        continue;
+      }
+      try {
+        for (WriteSet.Write write : changes.writes()) {
+          if (index.covers(write.key())) {
+            index.apply(write.key(), write.value());
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        failIndex(index, "indexing entry " + changes.index() + " failed: " + e);
+      }
+    }
+  }
+
+  private void changeDefinitions(List<WriteSet.DefinitionChange> definitionChanges, ReadView view) {
+    Map<String, LuceneIndex> next = new HashMap<>(indexes);
+    List<LuceneIndex> created = new ArrayList<>();
+    for (WriteSet.DefinitionChange change : definitionChanges) {
+      LuceneIndex old = next.remove(change.name());
+      if (old != null) {
+        closeQuietly(old);
+        LOG.info("index {}: dropped", change.name());
+      }
+      change.definition().ifPresent(definition -> {
+        LuceneIndex index = open(definition);
+        if (index != null) {
+          next.put(change.name(), index);
+          created.add(index);
+        }
+      });
+    }
+    indexes = Map.copyOf(next);
+    if (view != null) {
+      startBuild(created, view);
+    }
+  }
+
+  private void reset(Reset reset) {
+    indexes.values().forEach(SearchIndexes::closeQuietly);
+    indexes = Map.of();
+    try {
+      IOUtils.rm(root);
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      LOG.error("search indexes: cannot clear {}: {}", root, e.toString());
+    }
+    Map<String, LuceneIndex> next = new HashMap<>();
+    for (IndexDefinition definition : reset.definitions().values()) {
+      LuceneIndex index = open(definition);
+      if (index != null) {
+        next.put(definition.getSpec().getName(), index);
+      }
+    }
+    indexes = Map.copyOf(next);
+    if (!next.isEmpty()) {
+      LOG.info("search indexes: rebuilding {} from the stored data at index {}", next.keySet(),
+          reset.view().appliedIndex());
+    }
+    startBuild(List.copyOf(next.values()), reset.view());
+  }
+
+  /** A new empty index for {@code definition}, or null if its files cannot be opened (logged). */
+  private LuceneIndex open(IndexDefinition definition) {
+    String name = definition.getSpec().getName();
+    Path dir = root.resolve(name + "-" + definition.getCreateIndex());
+    try {
+      IOUtils.rm(dir);
+      Files.createDirectories(dir);
+      return new LuceneIndex(definition, dir);
+    } catch (IOException e) {
+      LOG.error("index {}: cannot open {}: {}", name, dir, e.toString());
+      return null;
+    }
+  }
+
+  /** Fills {@code targets} from {@code view} on the builder thread, then closes the view. */
+  private void startBuild(List<LuceneIndex> targets, ReadView view) {
+    if (targets.isEmpty()) {
+      view.close();
+      return;
+    }
+    builder.execute(() -> {
+      try {
+        for (LuceneIndex index : targets) {
+          build(index, view);
+        }
+      } finally {
+        view.close();
+      }
+    });
+  }
+
+  private void build(LuceneIndex index, ReadView view) {
+    long start = System.nanoTime();
+    long lastProgress = start;
+    KeyRange range = KeyRange.prefix(index.definition().getSpec().getKeyPrefix());
+    ByteString from = range.startInclusive();
+    try {
+      while (!closed && index.state() == IndexStats.State.BUILDING) {
+        List<StoredEntry> entries = view.scanStored(new KeyRange(from, range.endExclusive()), BUILD_CHUNK);
+        if (entries.isEmpty()) {
+          break;
+        }
+        index.build(entries);
+        from = entries.get(entries.size() - 1).key().concat(ByteString.copyFrom(new byte[] {0}));
+        if (System.nanoTime() - lastProgress > PROGRESS_EVERY_NANOS) {
+          lastProgress = System.nanoTime();
+          LOG.info("index {}: building, {} keys visited", index.name(), index.stats().buildVisited());
+        }
+      }
+      index.buildDone();
+      IndexStats stats = index.stats();
+      if (stats.buildVisited() == 0) {
+        return; // a new index over no keys: nothing worth a line
+      }
+      LOG.info("index {}: built, {} documents in {} ms{}", index.name(), stats.documents(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+          stats.pendingEmbeddings() > 0 ? "; " + stats.pendingEmbeddings() + " keys wait for embeddings" : "");
+    } catch (ReadViewClosedException | AlreadyClosedException e) {
+      // The state was replaced (install) or the index dropped: a reset or the drop supersedes this build.
+      LOG.debug("index {}: build stopped: {}", index.name(), e.toString());
+    } catch (IOException | RuntimeException e) {
+      failIndex(index, "build failed: " + e);
+    }
+  }
+
+  private static void failIndex(LuceneIndex index, String why) {
+    if (index.state() != IndexStats.State.FAILED) {
+      LOG.error("index {}: {}; the index answers no searches on this member until it restarts", index.name(), why);
+      index.fail(why);
+    }
+  }
+
+  private static void closeQuietly(LuceneIndex index) {
+    try {
+      index.closeAndDelete();
+    } catch (RuntimeException e) {
+      LOG.warn("index {}: {}", index.name(), e.toString());
+    }
+  }
+
+  /** Stops the threads and closes every index; pending waits fail. */
+  @Override
+  public void close() {
+    closed = true;
+    indexer.interrupt();
+    builder.shutdownNow();
+    try {
+      indexer.join(TimeUnit.SECONDS.toMillis(10));
+      builder.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    positionWaiters.close();
+    for (LuceneIndex index : indexes.values()) {
+      try {
+        index.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("index {}: close failed: {}", index.name(), e.toString());
+      }
+    }
+  }
+}
