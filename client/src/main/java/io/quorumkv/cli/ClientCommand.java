@@ -5,16 +5,17 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** A command that talks to the cluster: opens a client from the global options, runs, closes it. */
 abstract class ClientCommand implements Callable<Integer> {
-  @ParentCommand QuorumKvCli root;
+  /** The top-level command, whatever the nesting ({@code quorumkv index create} has {@code index} between). */
+  QuorumKvCli root;
   @Spec CommandSpec spec;
 
   @Override
   public final Integer call() {
+    root = (QuorumKvCli) spec.root().userObject();
     prepare();
     try (QuorumKvClient client = root.global.newClient()) {
       return run(client);

@@ -1,5 +1,7 @@
 package io.quorumkv.cli;
 
+import io.quorumkv.client.IndexExistsException;
+import io.quorumkv.client.IndexNotFoundException;
 import io.quorumkv.client.InvalidRequestException;
 import io.quorumkv.client.NotAnIntegerException;
 import io.quorumkv.client.QuorumKvException;
@@ -33,6 +35,12 @@ final class ErrorReporter implements IExecutionExceptionHandler {
     if (e instanceof InvalidRequestException) {
       return "invalid request: " + e.getMessage();
     }
+    if (e instanceof IndexNotFoundException) {
+      return "no such index: " + e.getMessage();
+    }
+    if (e instanceof IndexExistsException) {
+      return "index exists with another spec: " + e.getMessage();
+    }
     if (e instanceof UnavailableException u) {
       return "unavailable: "
           + u.getMessage()
@@ -42,8 +50,13 @@ final class ErrorReporter implements IExecutionExceptionHandler {
   }
 
   static int exitCode(Exception e) {
-    if (e instanceof InvalidRequestException || e instanceof NotAnIntegerException) {
+    if (e instanceof InvalidRequestException
+        || e instanceof NotAnIntegerException
+        || e instanceof IndexExistsException) {
       return ExitCodes.INVALID_REQUEST;
+    }
+    if (e instanceof IndexNotFoundException) {
+      return ExitCodes.NOT_FOUND;
     }
     if (e instanceof UnavailableException) {
       return ExitCodes.UNAVAILABLE;

@@ -23,6 +23,11 @@ import picocli.CommandLine.Spec;
       IncrCommand.class,
       BatchCommand.class,
       ScanCommand.class,
+      IndexCommand.class,
+      SearchCommand.class,
+      SemanticCommand.class,
+      VectorCommand.class,
+      HybridCommand.class,
       StatusCommand.class,
       SnapshotCommand.class,
       BackupCommand.class,
@@ -60,6 +65,9 @@ public final class QuorumKvCli implements Runnable {
     QuorumKvCli root = new QuorumKvCli(stdin);
     CommandLine commandLine = new CommandLine(root);
     commandLine.setExecutionExceptionHandler(new ErrorReporter(root.global));
+    // A VECTOR such as -0.1,0.2 looks like an option to picocli; a real typo still fails (as a surplus
+    // argument or a malformed vector).
+    commandLine.getSubcommands().get("vector").setUnmatchedOptionsArePositionalParams(true);
     applyExitCodeHelp(commandLine);
     return commandLine;
   }

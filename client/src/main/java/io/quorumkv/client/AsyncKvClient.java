@@ -4,13 +4,19 @@ import com.google.protobuf.ByteString;
 import io.grpc.MethodDescriptor;
 import io.quorumkv.proto.v1.BatchRequest;
 import io.quorumkv.proto.v1.ClusterGrpc;
+import io.quorumkv.proto.v1.CreateIndexRequest;
+import io.quorumkv.proto.v1.DropIndexRequest;
 import io.quorumkv.proto.v1.DeleteRequest;
 import io.quorumkv.proto.v1.ExistsRequest;
 import io.quorumkv.proto.v1.GetRequest;
 import io.quorumkv.proto.v1.IncrementRequest;
 import io.quorumkv.proto.v1.KVGrpc;
+import io.quorumkv.proto.v1.ListIndexesRequest;
+import io.quorumkv.proto.v1.ListIndexesResponse;
 import io.quorumkv.proto.v1.PutRequest;
 import io.quorumkv.proto.v1.ScanResponse;
+import io.quorumkv.proto.v1.SearchGrpc;
+import io.quorumkv.proto.v1.SearchResponse;
 import io.quorumkv.proto.v1.StatusRequest;
 import io.quorumkv.proto.v1.StatusResponse;
 import io.quorumkv.proto.v1.TransferLeadershipRequest;
@@ -20,6 +26,7 @@ import io.quorumkv.proto.v1.WriteId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
@@ -31,9 +38,10 @@ import java.util.function.Function;
  *
  * <p>Every method returns at once. Its future completes with the result, or exceptionally with a {@link
  * QuorumKvException} subclass once the call cannot succeed: {@link InvalidRequestException}, {@link
- * NotAnIntegerException}, {@link QuorumKvInternalException}, or {@link UnavailableException} when
- * retryable failures lasted until the overall timeout. Writes go to the leader and follow its hints;
- * reads go to the cached leader and fall over to other members. Each write takes a new WriteId when it is
+ * NotAnIntegerException}, {@link IndexNotFoundException}, {@link IndexExistsException}, {@link
+ * QuorumKvInternalException}, or {@link UnavailableException} when retryable failures lasted until the
+ * overall timeout. Writes go to the leader and follow its hints;
+ * reads (including searches and index listings) go to the cached leader and fall over to other members. Each write takes a new WriteId when it is
  * called and keeps it for all its retries, so it is applied at most once. If the cluster has expired this
  * client's session (after a long time without writes), a write never ordered before is re-sent under a new
  * client id; one that may have been applied fails with {@link SessionExpiredException}. Callbacks run on gRPC's
@@ -206,6 +214,108 @@ public final class AsyncKvClient {
         appliedIndex);
   }
 
+  /**
+   * Defines a search index and has every member build it over the keys that already exist, in the
+   * background: until a member has built it, searches there fail with UNAVAILABLE / INDEX_UNAVAILABLE,
+   * which reads retry (see {@link #listIndexes(ReadOptions)} for progress). A write: routed to the leader,
+   * deduplicated by its WriteId across retries. Completes with {@link CreateIndexResult#created()} false
+   * if an index with an equal spec existed, or fails with {@link IndexExistsException} if one of that
+   * name has another spec.
+   */
+  public CompletableFuture<CreateIndexResult> createIndex(IndexSpec spec) {
+    CreateIndexRequest.Builder request =
+        CreateIndexRequest.newBuilder().setSpec(Objects.requireNonNull(spec, "spec").toProto());
+    return write(
+        SearchGrpc.getCreateIndexMethod(),
+        id -> request.setWriteId(id).build(),
+        r -> new CreateIndexResult(r.getHeader().getAppliedIndex(), r.getCreated()));
+  }
+
+  /**
+   * Removes a search index definition and its index data (not the keys). A write, like {@link
+   * #createIndex}. Completes with true if the index existed.
+   */
+  public CompletableFuture<Boolean> dropIndex(String name) {
+    DropIndexRequest.Builder request =
+        DropIndexRequest.newBuilder().setName(Objects.requireNonNull(name, "name"));
+    return write(SearchGrpc.getDropIndexMethod(), id -> request.setWriteId(id).build(), r -> r.getDropped());
+  }
+
+  /** Every index definition, sorted by name, with its state on the member that answered; linearizable. */
+  public CompletableFuture<List<IndexStatus>> listIndexes() {
+    return listIndexes(ReadOptions.linearizable());
+  }
+
+  /** Every index definition, sorted by name, with its state on the member that answered. */
+  public CompletableFuture<List<IndexStatus>> listIndexes(ReadOptions read) {
+    ListIndexesRequest request = ListIndexesRequest.newBuilder().setRead(read.toProto()).build();
+    return call(CallKind.READ, SearchGrpc.getListIndexesMethod(), request, AsyncKvClient::toIndexes);
+  }
+
+  private static List<IndexStatus> toIndexes(ListIndexesResponse response) {
+    String member = response.getHeader().getMemberId();
+    long appliedIndex = response.getHeader().getAppliedIndex();
+    return response.getIndexesList().stream()
+        .map(status -> IndexStatus.of(status, member, appliedIndex))
+        .toList();
+  }
+
+  /**
+   * One page of a search: the page at {@link SearchQuery#cursor()}. A read: any member may answer, and
+   * UNAVAILABLE (including INDEX_UNAVAILABLE while the index is being built on a member) is retried on
+   * the next member until the overall timeout. An unknown index fails with {@link
+   * IndexNotFoundException}.
+   */
+  public CompletableFuture<SearchPage> search(SearchQuery query) {
+    return call(
+        CallKind.READ, SearchGrpc.getSearchMethod(), query.toRequest(), r -> toSearchPage(query, r));
+  }
+
+  /**
+   * Feeds every hit of a search, page after page from {@link SearchQuery#cursor()}, to {@code action}.
+   * Pages are fetched one at a time, each after the previous one was consumed. Completes with the number
+   * of hits delivered. Past the server's cursor depth (10000 hits by default) the next page fails with
+   * {@link InvalidRequestException}.
+   */
+  public CompletableFuture<Long> searchForEach(SearchQuery query, Consumer<? super SearchHit> action) {
+    return searchRest(query, action, 0);
+  }
+
+  private CompletableFuture<Long> searchRest(
+      SearchQuery query, Consumer<? super SearchHit> action, long delivered) {
+    return search(query)
+        .thenCompose(
+            page -> {
+              page.hits().forEach(action);
+              long total = delivered + page.hits().size();
+              return page.hasNextPage()
+                  ? searchRest(query.withCursor(page.nextCursor()), action, total)
+                  : CompletableFuture.completedFuture(total);
+            });
+  }
+
+  private static SearchPage toSearchPage(SearchQuery query, SearchResponse response) {
+    long appliedIndex = response.getHeader().getAppliedIndex();
+    List<SearchHit> hits =
+        response.getHitsList().stream()
+            .map(
+                hit ->
+                    new SearchHit(
+                        hit.getKey(),
+                        hit.getScore(),
+                        hit.getSnippet(),
+                        hit.hasKv() ? Optional.of(Entry.of(hit.getKv(), appliedIndex)) : Optional.empty()))
+            .toList();
+    // total_hits is only computed for these kinds; elsewhere its 0 means "not counted", not "none".
+    boolean counted =
+        query.kind() == SearchQuery.Kind.FULL_TEXT || query.kind() == SearchQuery.Kind.FILTER_ONLY;
+    return new SearchPage(
+        hits,
+        response.getNextCursor(),
+        counted ? OptionalLong.of(response.getTotalHits()) : OptionalLong.empty(),
+        appliedIndex);
+  }
+
   /** The status of every member, as seen by whichever member answers. */
   public CompletableFuture<StatusResponse> clusterStatus() {
     return call(
@@ -252,7 +362,8 @@ public final class AsyncKvClient {
         .handle(
             (value, error) -> {
               Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-              writeIds.answered(id, cause == null || cause instanceof NotAnIntegerException);
+              writeIds.answered(id, cause == null || cause instanceof NotAnIntegerException
+                  || cause instanceof IndexExistsException);
               if (cause instanceof SessionExpiredException expired) {
                 writeIds.renew(id);
                 if (!expired.outcomeUnknown()) {

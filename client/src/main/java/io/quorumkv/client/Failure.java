@@ -34,6 +34,8 @@ record Failure(
   static final String NOT_LEADER = "NOT_LEADER";
   static final String NOT_AN_INTEGER = "NOT_AN_INTEGER";
   static final String SESSION_EXPIRED = "SESSION_EXPIRED";
+  static final String INDEX_NOT_FOUND = "INDEX_NOT_FOUND";
+  static final String INDEX_EXISTS = "INDEX_EXISTS";
 
   /**
    * Classifies a failed attempt, or returns empty if {@code error} is not a gRPC status failure (e.g. a
@@ -128,6 +130,16 @@ record Failure(
         }
         return NOT_AN_INTEGER.equals(errorCode)
             ? new NotAnIntegerException(message, member, cause)
+            : new QuorumKvException(message, code, errorCode, member, cause);
+      case NOT_FOUND:
+        // The status table of common.proto gives NOT_FOUND one meaning; a trailer naming another code
+        // would be a newer server's error this client does not know.
+        return errorCode == null || INDEX_NOT_FOUND.equals(errorCode)
+            ? new IndexNotFoundException(message, member, cause)
+            : new QuorumKvException(message, code, errorCode, member, cause);
+      case ALREADY_EXISTS:
+        return errorCode == null || INDEX_EXISTS.equals(errorCode)
+            ? new IndexExistsException(message, member, cause)
             : new QuorumKvException(message, code, errorCode, member, cause);
       case INTERNAL:
       case UNKNOWN:

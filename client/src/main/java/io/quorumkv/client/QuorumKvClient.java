@@ -208,6 +208,53 @@ public final class QuorumKvClient implements AutoCloseable {
     return join(async.scanForEach(options, action));
   }
 
+  /** @see AsyncKvClient#createIndex(IndexSpec) */
+  public CreateIndexResult createIndex(IndexSpec spec) {
+    return join(async.createIndex(spec));
+  }
+
+  /** @see AsyncKvClient#dropIndex(String) */
+  public boolean dropIndex(String name) {
+    return join(async.dropIndex(name));
+  }
+
+  /** @see AsyncKvClient#listIndexes() */
+  public List<IndexStatus> listIndexes() {
+    return join(async.listIndexes());
+  }
+
+  /** @see AsyncKvClient#listIndexes(ReadOptions) */
+  public List<IndexStatus> listIndexes(ReadOptions read) {
+    return join(async.listIndexes(read));
+  }
+
+  /** @see AsyncKvClient#search(SearchQuery) */
+  public SearchPage search(SearchQuery query) {
+    return join(async.search(query));
+  }
+
+  /**
+   * Every hit of a search from {@link SearchQuery#cursor()} on, as a lazy, sequential stream: a page is
+   * fetched when the previous one has been consumed, so {@code searchAll(q).limit(n)} fetches only the
+   * pages it needs. Consuming the stream may throw {@link QuorumKvException}; past the server's cursor
+   * depth (10000 hits by default) with {@link InvalidRequestException}. Successive pages may reflect
+   * later states of the index.
+   */
+  public Stream<SearchHit> searchAll(SearchQuery query) {
+    SearchIterator hits = new SearchIterator(query, q -> join(async.search(q)));
+    return StreamSupport.stream(
+        Spliterators.spliteratorUnknownSize(hits, Spliterator.ORDERED | Spliterator.NONNULL), false);
+  }
+
+  /**
+   * Feeds every hit of a search to {@code action}, page after page; returns how many were delivered.
+   *
+   * @see AsyncKvClient#searchForEach(SearchQuery, Consumer)
+   */
+  public long searchForEach(SearchQuery query, Consumer<? super SearchHit> action) {
+    return join(async.searchForEach(query, action));
+  }
+
   /** @see AsyncKvClient#clusterStatus() */
   public StatusResponse clusterStatus() {
     return join(async.clusterStatus());

@@ -46,7 +46,8 @@ final class RetryPolicy {
       return failure.leaderEndpoint() != null ? Decision.REDIRECT : Decision.RETRY_NEXT;
     }
     if (kind == CallKind.READ || failure.errorCode() == null) {
-      // Any member can serve a read; and a member we cannot talk to cannot serve anything.
+      // Any member can serve a read (also a search whose index is still being built on this member,
+      // INDEX_UNAVAILABLE); and a member we cannot talk to cannot serve anything.
       return Decision.RETRY_NEXT;
     }
     switch (failure.errorCode()) {

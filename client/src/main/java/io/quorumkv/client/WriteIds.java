@@ -65,7 +65,7 @@ final class WriteIds {
   /**
    * Records the final outcome of a write: it will not be retried any more.
    *
-   * @param ordered true if the cluster ordered and applied it (a success, or NOT_AN_INTEGER), which
+   * @param ordered true if the cluster ordered and applied it (a success, NOT_AN_INTEGER or INDEX_EXISTS), which
    *     proves the session exists: later writes no longer open one
    */
   void answered(WriteId id, boolean ordered) {

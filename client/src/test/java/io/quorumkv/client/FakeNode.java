@@ -12,6 +12,10 @@ import io.quorumkv.proto.v1.BatchOperation;
 import io.quorumkv.proto.v1.BatchRequest;
 import io.quorumkv.proto.v1.BatchResponse;
 import io.quorumkv.proto.v1.ClusterGrpc;
+import io.quorumkv.proto.v1.CreateIndexRequest;
+import io.quorumkv.proto.v1.CreateIndexResponse;
+import io.quorumkv.proto.v1.DropIndexRequest;
+import io.quorumkv.proto.v1.DropIndexResponse;
 import io.quorumkv.proto.v1.DeleteRequest;
 import io.quorumkv.proto.v1.DeleteResponse;
 import io.quorumkv.proto.v1.ExistsRequest;
@@ -20,13 +24,20 @@ import io.quorumkv.proto.v1.GetRequest;
 import io.quorumkv.proto.v1.GetResponse;
 import io.quorumkv.proto.v1.IncrementRequest;
 import io.quorumkv.proto.v1.IncrementResponse;
+import io.quorumkv.proto.v1.IndexSpec;
+import io.quorumkv.proto.v1.IndexStatus;
 import io.quorumkv.proto.v1.KVGrpc;
 import io.quorumkv.proto.v1.KeyValue;
+import io.quorumkv.proto.v1.ListIndexesRequest;
+import io.quorumkv.proto.v1.ListIndexesResponse;
 import io.quorumkv.proto.v1.PutRequest;
 import io.quorumkv.proto.v1.PutResponse;
 import io.quorumkv.proto.v1.ResponseHeader;
 import io.quorumkv.proto.v1.ScanRequest;
 import io.quorumkv.proto.v1.ScanResponse;
+import io.quorumkv.proto.v1.SearchGrpc;
+import io.quorumkv.proto.v1.SearchRequest;
+import io.quorumkv.proto.v1.SearchResponse;
 import io.quorumkv.proto.v1.StatusRequest;
 import io.quorumkv.proto.v1.StatusResponse;
 import io.quorumkv.proto.v1.Value;
@@ -45,6 +56,7 @@ import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -52,6 +64,11 @@ import java.util.function.Supplier;
  * Cluster from an in-memory map. It deduplicates writes by WriteId like the Ratis retry cache, records
  * every WriteId it receives, and can be told to act as a follower (answering writes with NOT_LEADER and
  * an optional leader hint), to fail the next requests with a given status, or to delay its next answers.
+ *
+ * <p>It also serves Search: index definitions are kept (CreateIndex/DropIndex as writes, with the real
+ * created/exists/dropped rules), ListIndexes reports them as READY unless told otherwise, and Search
+ * answers NOT_FOUND for an unknown index, else whatever the {@link #searcher} returns. Every Search
+ * service request is recorded.
  */
 public final class FakeNode implements AutoCloseable {
   private final String id;
@@ -68,6 +85,10 @@ public final class FakeNode implements AutoCloseable {
   private volatile int maxPageSize = 1000;
   private volatile StatusResponse status = StatusResponse.getDefaultInstance();
   private long lastIndex;
+  private final Map<String, IndexSpec> indexes = new TreeMap<>();
+  private final Map<String, IndexStatus> indexStatuses = new HashMap<>();
+  private final List<com.google.protobuf.Message> searchRequests = Collections.synchronizedList(new ArrayList<>());
+  private volatile Function<SearchRequest, SearchResponse> searcher = r -> SearchResponse.getDefaultInstance();
 
   private FakeNode(String id) throws IOException {
     this.id = id;
@@ -77,6 +98,7 @@ public final class FakeNode implements AutoCloseable {
                 InsecureServerCredentials.create())
             .addService(new Kv())
             .addService(new Cluster())
+            .addService(new Search())
             .build()
             .start();
   }
@@ -100,6 +122,44 @@ public final class FakeNode implements AutoCloseable {
     for (int i = 0; i < times; i++) {
       scriptedFailures.add(error(code, errorCode, null));
     }
+  }
+
+  /** Like {@link #failNext(int, Status.Code, String)}, with this status description. */
+  public void failNext(int times, Status.Code code, String errorCode, String description) {
+    for (int i = 0; i < times; i++) {
+      scriptedFailures.add(error(code, errorCode, null, description));
+    }
+  }
+
+  /** How Search answers for a defined index; the fake sets the header if the response has none. */
+  public void searcher(Function<SearchRequest, SearchResponse> searcher) {
+    this.searcher = searcher;
+  }
+
+  /** ListIndexes reports this status (its spec filled in from the definition) for the index it names. */
+  public synchronized void indexStatus(String name, IndexStatus status) {
+    indexStatuses.put(name, status);
+  }
+
+  /** Every request the Search service received, in order. */
+  public List<com.google.protobuf.Message> searchRequests() {
+    synchronized (searchRequests) {
+      return List.copyOf(searchRequests);
+    }
+  }
+
+  /** The Search service requests of one type, in order. */
+  public <T extends com.google.protobuf.Message> List<T> searchRequests(Class<T> type) {
+    return searchRequests().stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  /** Defines an index directly, as if its CreateIndex had been applied. */
+  public synchronized void defineIndex(IndexSpec spec) {
+    indexes.put(spec.getName(), spec);
+  }
+
+  public synchronized Map<String, IndexSpec> indexes() {
+    return Map.copyOf(indexes);
   }
 
   /** The next request is executed at once but answered after {@code delay}, like a slow network. */
@@ -135,6 +195,11 @@ public final class FakeNode implements AutoCloseable {
   }
 
   public static StatusRuntimeException error(Status.Code code, String errorCode, String leaderEndpoint) {
+    return error(code, errorCode, leaderEndpoint, "fake " + code);
+  }
+
+  public static StatusRuntimeException error(
+      Status.Code code, String errorCode, String leaderEndpoint, String description) {
     Metadata trailers = new Metadata();
     if (errorCode != null) {
       trailers.put(Failure.ERROR_CODE, errorCode);
@@ -142,7 +207,7 @@ public final class FakeNode implements AutoCloseable {
     if (leaderEndpoint != null) {
       trailers.put(Failure.LEADER_ENDPOINT, leaderEndpoint);
     }
-    return Status.fromCode(code).withDescription("fake " + code).asRuntimeException(trailers);
+    return Status.fromCode(code).withDescription(description).asRuntimeException(trailers);
   }
 
   /**
@@ -341,6 +406,80 @@ public final class FakeNode implements AutoCloseable {
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
       handle(null, observer, () -> status.toBuilder().setHeader(header()).build());
+    }
+  }
+
+  private final class Search extends SearchGrpc.SearchImplBase {
+    @Override
+    public void createIndex(CreateIndexRequest request, StreamObserver<CreateIndexResponse> observer) {
+      searchRequests.add(request);
+      handle(
+          request.getWriteId(),
+          observer,
+          () -> {
+            IndexSpec spec = request.getSpec();
+            IndexSpec existing = indexes.get(spec.getName());
+            if (existing != null && !existing.equals(spec)) {
+              throw error(Status.Code.ALREADY_EXISTS, "INDEX_EXISTS", null, "index " + spec.getName() + " exists");
+            }
+            lastIndex++;
+            indexes.put(spec.getName(), spec);
+            return CreateIndexResponse.newBuilder().setHeader(header()).setCreated(existing == null).build();
+          });
+    }
+
+    @Override
+    public void dropIndex(DropIndexRequest request, StreamObserver<DropIndexResponse> observer) {
+      searchRequests.add(request);
+      handle(
+          request.getWriteId(),
+          observer,
+          () -> {
+            lastIndex++;
+            boolean dropped = indexes.remove(request.getName()) != null;
+            return DropIndexResponse.newBuilder().setHeader(header()).setDropped(dropped).build();
+          });
+    }
+
+    @Override
+    public void listIndexes(ListIndexesRequest request, StreamObserver<ListIndexesResponse> observer) {
+      searchRequests.add(request);
+      handle(
+          null,
+          observer,
+          () -> {
+            ListIndexesResponse.Builder response = ListIndexesResponse.newBuilder().setHeader(header());
+            for (IndexSpec spec : indexes.values()) {
+              IndexStatus status = indexStatuses.get(spec.getName());
+              if (status == null) {
+                long documents =
+                    store.keySet().stream().filter(k -> k.startsWith(spec.getKeyPrefix())).count();
+                status =
+                    IndexStatus.newBuilder()
+                        .setState(IndexStatus.State.READY)
+                        .setDocuments(documents)
+                        .build();
+              }
+              response.addIndexes(status.toBuilder().setSpec(spec));
+            }
+            return response.build();
+          });
+    }
+
+    @Override
+    public void search(SearchRequest request, StreamObserver<SearchResponse> observer) {
+      searchRequests.add(request);
+      handle(
+          null,
+          observer,
+          () -> {
+            if (!indexes.containsKey(request.getIndex())) {
+              throw error(
+                  Status.Code.NOT_FOUND, "INDEX_NOT_FOUND", null, "no index named " + request.getIndex());
+            }
+            SearchResponse response = searcher.apply(request);
+            return response.hasHeader() ? response : response.toBuilder().setHeader(header()).build();
+          });
     }
   }
 }

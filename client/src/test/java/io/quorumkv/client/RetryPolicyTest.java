@@ -73,6 +73,27 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aBuildingSearchIndexIsRetriedOnAnotherMember() {
+    Failure building = failure(Status.Code.UNAVAILABLE, "INDEX_UNAVAILABLE", null);
+    assertThat(RetryPolicy.decide(building, CallKind.READ)).isEqualTo(Decision.RETRY_NEXT);
+    assertThat(building.mayHaveReachedLeader()).isFalse();
+  }
+
+  @Test
+  void indexNotFoundAndIndexExistsAreFinalAndTyped() {
+    Failure notFound = failure(Status.Code.NOT_FOUND, "INDEX_NOT_FOUND", null);
+    Failure exists = failure(Status.Code.ALREADY_EXISTS, "INDEX_EXISTS", null);
+    assertThat(RetryPolicy.decide(notFound, CallKind.READ)).isEqualTo(Decision.FAIL);
+    assertThat(RetryPolicy.decide(exists, CallKind.WRITE)).isEqualTo(Decision.FAIL);
+    assertThat(notFound.toException()).isInstanceOf(IndexNotFoundException.class);
+    assertThat(exists.toException()).isInstanceOf(IndexExistsException.class);
+    // Without the trailer the status code alone decides; an unknown trailer is not guessed at.
+    assertThat(failure(Status.Code.NOT_FOUND, null, null).toException()).isInstanceOf(IndexNotFoundException.class);
+    assertThat(failure(Status.Code.NOT_FOUND, "SOMETHING_NEW", null).toException())
+        .isExactlyInstanceOf(QuorumKvException.class);
+  }
+
+  @Test
   void nonGrpcErrorsAreNotClassified() {
     assertThat(Failure.classify(new IllegalStateException("bug"), "m:1")).isEmpty();
   }

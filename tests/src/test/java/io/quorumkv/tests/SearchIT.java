@@ -13,9 +13,7 @@ import io.quorumkv.proto.v1.CreateIndexRequest;
 import io.quorumkv.proto.v1.DeleteRequest;
 import io.quorumkv.proto.v1.Filter;
 import io.quorumkv.proto.v1.IndexSpec;
-import io.quorumkv.proto.v1.IndexStatus;
 import io.quorumkv.proto.v1.KVGrpc;
-import io.quorumkv.proto.v1.ListIndexesRequest;
 import io.quorumkv.proto.v1.PutRequest;
 import io.quorumkv.proto.v1.ReadOptions;
 import io.quorumkv.proto.v1.SearchGrpc;
@@ -75,23 +73,7 @@ class SearchIT {
 
   private static void createIndex(IndexSpec spec) throws InterruptedException {
     assertThat(leaderSearch().createIndex(CreateIndexRequest.newBuilder().setSpec(spec).build()).getCreated()).isTrue();
-    awaitReady(spec.getName());
-  }
-
-  /** Waits until the index is READY on every member (ListIndexes is per member). */
-  private static void awaitReady(String name) throws InterruptedException {
-    for (String id : cluster.runningIds()) {
-      ManagedChannel channel = NettyChannelBuilder.forTarget(cluster.endpoint(id)).usePlaintext().build();
-      try {
-        SearchGrpc.SearchBlockingStub stub = SearchGrpc.newBlockingStub(channel);
-        TestSupport.await("index " + name + " READY on " + id, Duration.ofSeconds(60), () -> stub
-            .withDeadlineAfter(10, TimeUnit.SECONDS).listIndexes(ListIndexesRequest.getDefaultInstance())
-            .getIndexesList().stream()
-            .anyMatch(s -> s.getSpec().getName().equals(name) && s.getState() == IndexStatus.State.READY));
-      } finally {
-        channel.shutdownNow();
-      }
-    }
+    IndexReadiness.awaitReadyEverywhere(cluster, spec.getName());
   }
 
   private static long put(String key, Value value) {

@@ -42,8 +42,23 @@ final class SearchRequests {
     }
   }
 
-  /** Checks an index spec; {@code maxKeyBytes} bounds its prefix. */
-  static void spec(IndexSpec spec, int maxKeyBytes) {
+  /**
+   * Checks an index spec ({@code maxKeyBytes} bounds its prefix) and returns it in its normal form:
+   * unspecified analyzer and metric spelled out, so that equal intents compare equal.
+   */
+  static IndexSpec spec(IndexSpec spec, int maxKeyBytes) {
+    check(spec, maxKeyBytes);
+    IndexSpec.Builder normal = spec.toBuilder();
+    if (spec.getAnalyzer() == io.quorumkv.proto.v1.Analyzer.ANALYZER_UNSPECIFIED) {
+      normal.setAnalyzer(io.quorumkv.proto.v1.Analyzer.STANDARD);
+    }
+    if (spec.hasVector() && spec.getVector().getMetric() == io.quorumkv.proto.v1.VectorMetric.VECTOR_METRIC_UNSPECIFIED) {
+      normal.getVectorBuilder().setMetric(io.quorumkv.proto.v1.VectorMetric.COSINE);
+    }
+    return normal.build();
+  }
+
+  private static void check(IndexSpec spec, int maxKeyBytes) {
     indexName("spec.name", spec.getName());
     if (spec.getKeyPrefix().size() > maxKeyBytes) {
       throw KvError.invalid("spec.key_prefix is " + spec.getKeyPrefix().size() + " bytes; the limit is " + maxKeyBytes);

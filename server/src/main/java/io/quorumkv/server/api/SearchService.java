@@ -81,8 +81,7 @@ public final class SearchService extends SearchGrpc.SearchImplBase {
   @Override
   public void createIndex(CreateIndexRequest request, StreamObserver<CreateIndexResponse> response) {
     Responses.respond(response, () -> {
-      IndexSpec spec = request.getSpec();
-      SearchRequests.spec(spec, limits.maxKeyBytes());
+      IndexSpec spec = SearchRequests.spec(request.getSpec(), limits.maxKeyBytes());
       validate.writeId(request.getWriteId());
       SortedMap<String, IndexDefinition> existing = stateMachine.indexDefinitions();
       if (!existing.containsKey(spec.getName())) {

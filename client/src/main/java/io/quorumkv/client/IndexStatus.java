@@ -1,0 +1,82 @@
+package io.quorumkv.client;
+
+import java.util.Optional;
+
+/**
+ * A search index's definition and its state on the member that answered {@code listIndexes}: every member
+ * builds and maintains its own copy, so another member may be further along.
+ *
+ * @param spec the definition
+ * @param state whether the index is searchable on that member
+ * @param documents keys indexed so far (while building) or in total (when ready)
+ * @param buildVisited while building: keys the build has visited so far
+ * @param skippedVectors keys indexed without a vector because theirs was absent or had another dimension
+ * @param pendingEmbeddings keys waiting for their embedding (semantic indexes over keys written before the
+ *     index existed)
+ * @param failure why the index failed on that member, if it did
+ * @param createIndex Raft log index at which the index was created
+ * @param member id of the member whose state this is (e.g. "n1")
+ * @param appliedIndex applied index of the member's state when it answered
+ */
+public record IndexStatus(
+    IndexSpec spec,
+    State state,
+    long documents,
+    long buildVisited,
+    long skippedVectors,
+    long pendingEmbeddings,
+    Optional<String> failure,
+    long createIndex,
+    String member,
+    long appliedIndex) {
+
+  /** An index's state on one member. */
+  public enum State {
+    /** Being built over existing keys; searches fail with UNAVAILABLE / INDEX_UNAVAILABLE (retried). */
+    BUILDING,
+    /** Searchable. */
+    READY,
+    /** Indexing failed on this member (see {@link #failure()}); rebuilt at the member's next start. */
+    FAILED,
+    /** A state this client version does not know (sent by a newer server). */
+    UNKNOWN
+  }
+
+  /** The index's name. */
+  public String name() {
+    return spec.name();
+  }
+
+  /** True if searches of this index can be served by the member. */
+  public boolean isReady() {
+    return state == State.READY;
+  }
+
+  static IndexStatus of(io.quorumkv.proto.v1.IndexStatus proto, String member, long appliedIndex) {
+    State state;
+    switch (proto.getState()) {
+      case BUILDING:
+        state = State.BUILDING;
+        break;
+      case READY:
+        state = State.READY;
+        break;
+      case FAILED:
+        state = State.FAILED;
+        break;
+      default:
+        state = State.UNKNOWN;
+    }
+    return new IndexStatus(
+        IndexSpec.fromProto(proto.getSpec()),
+        state,
+        proto.getDocuments(),
+        proto.getBuildVisited(),
+        proto.getSkippedVectors(),
+        proto.getPendingEmbeddings(),
+        proto.getFailure().isEmpty() ? Optional.empty() : Optional.of(proto.getFailure()),
+        proto.getCreateIndex(),
+        member,
+        appliedIndex);
+  }
+}
