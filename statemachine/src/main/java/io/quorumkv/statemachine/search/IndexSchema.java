@@ -23,9 +23,11 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.UnicodeUtil;
 
 /**
  * How one index spec maps a key's stored value to a Lucene document, and the field names queries use.
@@ -155,8 +157,12 @@ final class IndexSchema {
     }
     for (String path : spec.getKeywordFieldsList()) {
       for (JsonNode node : JsonPaths.valuesAt(json, path)) {
-        if (node.isValueNode()) {
-          doc.add(new StringField(keywordField(path), node.isTextual() ? node.asText() : node.toString(), Field.Store.NO));
+        String keyword = node.isValueNode() ? (node.isTextual() ? node.asText() : node.toString()) : null;
+        // Lucene refuses a whole document with a term over MAX_TERM_LENGTH bytes (which would fail the
+        // index): such a value leaves the field empty, like a value of another type.
+        if (keyword != null
+            && UnicodeUtil.calcUTF16toUTF8Length(keyword, 0, keyword.length()) <= IndexWriter.MAX_TERM_LENGTH) {
+          doc.add(new StringField(keywordField(path), keyword, Field.Store.NO));
         }
       }
     }

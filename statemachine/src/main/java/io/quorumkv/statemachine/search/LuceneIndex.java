@@ -129,10 +129,16 @@ final class LuceneIndex implements AutoCloseable {
    * The build is complete: the index is searchable once no key waits for its embedding (a semantic index
    * over keys written before it existed waits for the leader to attach theirs).
    */
-  synchronized void buildDone() {
-    touchedDuringBuild = null;
-    built = true;
-    readyIfCaughtUp();
+  void buildDone() throws IOException {
+    // A search refreshes the searcher only if it is behind the search's position, and searches refused
+    // while BUILDING may already have refreshed it up to the current position: make the built documents
+    // searchable before the index can turn READY.
+    searchers.maybeRefreshBlocking();
+    synchronized (this) {
+      touchedDuringBuild = null;
+      built = true;
+      readyIfCaughtUp();
+    }
   }
 
   private void readyIfCaughtUp() {
@@ -168,8 +174,27 @@ final class LuceneIndex implements AutoCloseable {
   }
 
   synchronized IndexStats stats() {
-    return new IndexStats(definition, state, writer.getDocStats().numDocs, buildVisited, skippedVectors.size(),
+    return new IndexStats(definition, state, documents(), buildVisited, skippedVectors.size(),
         pendingEmbeddings.size(), failure);
+  }
+
+  /**
+   * Keys indexed: the live documents of a freshly refreshed reader. (The writer's own count includes every
+   * buffered version of an overwritten key until its deletes are applied at the next refresh.) Called
+   * holding this, so that no build chunk or live change is half applied.
+   */
+  private long documents() {
+    try {
+      searchers.maybeRefreshBlocking();
+      IndexSearcher searcher = searchers.acquire();
+      try {
+        return searcher.getIndexReader().numDocs();
+      } finally {
+        searchers.release(searcher);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot count the documents of index " + name(), e);
+    }
   }
 
   /**
@@ -209,6 +234,9 @@ final class LuceneIndex implements AutoCloseable {
         return nearest(searcher, query, filter, position);
       }
       return filtered(searcher, query, filter, position);
+    } catch (IndexSearcher.TooManyClauses e) {
+      // Parsing checks each boolean query's own clauses; Lucene counts nested clauses only when it runs one.
+      throw new InvalidSearchException("query has too many clauses: " + e.getMessage(), e);
     } finally {
       searchers.release(searcher);
     }

@@ -340,7 +340,10 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     }
   }
 
-  private static void failIndex(LuceneIndex index, String why) {
+  private void failIndex(LuceneIndex index, String why) {
+    if (closed) {
+      return; // interrupted Lucene I/O at shutdown, not a failure of the index
+    }
     if (index.state() != IndexStats.State.FAILED) {
       LOG.error("index {}: {}; the index answers no searches on this member until it restarts", index.name(), why);
       index.fail(why);

@@ -273,6 +273,23 @@ class SearchFiltersTest {
   }
 
   @Test
+  void anOversizedKeywordDoesNotFailTheIndex() {
+    fx.createIndex(IndexSpec.newBuilder().setName("big").setKeyPrefix(ByteString.copyFromUtf8("big/"))
+        .addTextFields("title").addKeywordFields("category").build());
+    fx.awaitReady("big");
+    fx.putJson("big/1", "{\"title\": \"small one\", \"category\": \"books\"}");
+    // Values may be up to 1 MiB; Lucene refuses terms over 32766 bytes.
+    String huge = "x".repeat(40_000);
+    fx.putJson("big/2", "{\"title\": \"huge one\", \"category\": \"" + huge + "\"}");
+    fx.putJson("big/3", "{\"title\": \"later one\", \"category\": \"books\"}");
+    assertThat(fx.stats("big").orElseThrow().state()).isEqualTo(IndexStats.State.READY);
+    assertThat(keys(fx.search(on("big").text("one").build()))).containsExactlyInAnyOrder("big/1", "big/2", "big/3");
+    assertThat(keys(fx.search(on("big").filter(eq("category", "books")).build()))).containsExactly("big/1", "big/3");
+    // The other indexes are untouched either way.
+    assertThat(fx.stats(INDEX).orElseThrow().state()).isEqualTo(IndexStats.State.READY);
+  }
+
+  @Test
   void filtersOnFieldsTheIndexLacksAreInvalid() {
     assertThatThrownBy(() -> fx.search(on(INDEX).filter(eq("price", "10")).build()))
         .isInstanceOf(InvalidSearchException.class);

@@ -265,6 +265,9 @@ final class SearchFixture implements AutoCloseable {
       indexes = new SearchIndexes(dir.resolve("search"));
     }
     openStore();
+    // The reset is queued: an entry after it (one that changes nothing) tells when the indexer took it.
+    apply(Command.getDefaultInstance());
+    awaitIndexed();
   }
 
   // ---- builds held ----

@@ -173,6 +173,20 @@ class SearchFullTextTest {
   }
 
   @Test
+  void documentsCountKeysNotVersions() {
+    for (int i = 0; i < 5; i++) {
+      doc("a", "v" + i, "x");
+      doc("b", "v" + i, "x");
+    }
+    doc("c", "v", "x");
+    fx.delete("doc/c");
+    // Before any search refreshed the index.
+    assertThat(fx.stats(INDEX).orElseThrow().documents()).isEqualTo(2);
+    assertThat(keys(fx.search(on(INDEX).build()))).containsExactly("doc/a", "doc/b");
+    assertThat(fx.stats(INDEX).orElseThrow().documents()).isEqualTo(2);
+  }
+
+  @Test
   void snippetsMarkTheMatchedTerms() {
     doc("a", "A story", "The quick brown fox jumps over the lazy dog");
     doc("b", "Fox tales", "nothing here");
@@ -251,6 +265,19 @@ class SearchFullTextTest {
   void malformedQueryIsInvalid(String query) {
     doc("a", "fox", "dog");
     assertThatThrownBy(() -> fx.search(on(INDEX).text(query).build())).isInstanceOf(InvalidSearchException.class);
+  }
+
+  @Test
+  void aQueryWithTooManyClausesIsInvalid() {
+    doc("a", "fox", "dog");
+    // Within the 4096-byte limit, but 700 terms over 2 fields are 1400 clauses (Lucene allows 1024).
+    StringBuilder query = new StringBuilder();
+    for (int i = 0; i < 700; i++) {
+      query.append(i == 0 ? "" : " ").append(Integer.toString(i, 36));
+    }
+    assertThat(query.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4096);
+    assertThatThrownBy(() -> fx.search(on(INDEX).text(query.toString()).build()))
+        .isInstanceOf(InvalidSearchException.class);
   }
 
   @Test

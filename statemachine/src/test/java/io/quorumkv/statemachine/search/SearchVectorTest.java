@@ -200,6 +200,22 @@ class SearchVectorTest {
   }
 
   @Test
+  void dotProductOverUnnormalizedVectorsDoesNotFailTheIndex() {
+    fx.createIndex(IndexSpec.newBuilder().setName("dot").setKeyPrefix(ByteString.copyFromUtf8("dot/"))
+        .addTextFields("title")
+        .setVector(VectorField.newBuilder().setField("embedding").setDimension(4).setMetric(VectorMetric.DOT_PRODUCT))
+        .build());
+    fx.awaitReady("dot");
+    fx.putJson("dot/unit", "{\"title\": \"unit\", \"embedding\": [1, 0, 0, 0]}");
+    fx.putJson("dot/long", "{\"title\": \"long\", \"embedding\": [-30, 40, 1e30, -1e30]}");
+    fx.putJson("dot/zero", "{\"title\": \"zero\", \"embedding\": [0, 0, 0, 0]}");
+    assertThat(keys(fx.search(on("dot").vector(new float[] {1, 0, 0, 0}).topK(1).build()))).containsExactly("dot/unit");
+    assertThat(fx.stats("dot").orElseThrow().state()).isEqualTo(IndexStats.State.READY);
+    assertThat(keys(fx.search(on("dot").text("unit OR long OR zero").build())))
+        .containsExactlyInAnyOrder("dot/unit", "dot/long", "dot/zero");
+  }
+
+  @Test
   void wrongDimensionIsInvalid() {
     assertThatThrownBy(() -> fx.search(on("cosine").vector(randomVector(DIMENSION - 1)).build()))
         .isInstanceOf(InvalidSearchException.class).hasMessageContaining("dimension");
