@@ -65,7 +65,7 @@ public final class EmbeddingBackfill implements AutoCloseable {
   public static EmbeddingBackfill start(RaftGateway raft, WriteCoalescer writes, KvStateMachine stateMachine,
       SearchIndexes indexes, BatchingEmbedder embedder) {
     EmbeddingBackfill backfill =
-        new EmbeddingBackfill(raft, writes, stateMachine, indexes, new WriteEmbeddings(stateMachine, embedder));
+        new EmbeddingBackfill(raft, writes, stateMachine, indexes, new WriteEmbeddings(stateMachine, embedder, () -> true));
     backfill.timer.scheduleWithFixedDelay(backfill::roundSafely, ROUND_PERIOD_MILLIS, ROUND_PERIOD_MILLIS,
         TimeUnit.MILLISECONDS);
     return backfill;

@@ -55,7 +55,7 @@ public final class KvService extends KVGrpc.KVImplBase {
   public KvService(RaftGateway raft, WriteCoalescer writes, KvStateMachine stateMachine, Headers headers,
       Limits limits, SessionSettings sessions, BatchingEmbedder embedder, Executor executor) {
     this.writes = writes;
-    this.embeddings = new WriteEmbeddings(stateMachine, embedder);
+    this.embeddings = new WriteEmbeddings(stateMachine, embedder, () -> raft.info().isLeader());
     this.reads = new LocalReads(raft, stateMachine, executor);
     this.headers = headers;
     this.limits = limits;

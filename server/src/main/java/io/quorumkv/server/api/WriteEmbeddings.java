@@ -12,27 +12,31 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * The leader's half of "embed once": before a put is proposed, embeds the texts of its value that the
  * semantic indexes covering its key index (per the definitions applied so far), so the vectors travel in
  * the command and no member embeds them again. A put that no semantic index covers gets an empty list at
- * once and pays nothing else.
+ * once and pays nothing else; so does a put on a member that is not the leader (Raft refuses it anyway,
+ * and should it become leader meanwhile, the backfill embeds the key like one written before its index).
  */
 final class WriteEmbeddings {
 
   private final KvStateMachine stateMachine;
   private final BatchingEmbedder embedder;
+  private final BooleanSupplier isLeader;
 
-  WriteEmbeddings(KvStateMachine stateMachine, BatchingEmbedder embedder) {
+  WriteEmbeddings(KvStateMachine stateMachine, BatchingEmbedder embedder, BooleanSupplier isLeader) {
     this.stateMachine = stateMachine;
     this.embedder = embedder;
+    this.isLeader = isLeader;
   }
 
   /** The embeddings {@code key = value} carries; completed at once (empty) when none is needed. */
   CompletableFuture<List<Embedding>> forPut(ByteString key, Value value) {
     Collection<IndexDefinition> definitions = stateMachine.indexDefinitions().values();
-    if (!SemanticTexts.anySemantic(definitions)) {
+    if (!SemanticTexts.anySemantic(definitions) || !isLeader.getAsBoolean()) {
       return CompletableFuture.completedFuture(List.of());
     }
     return embed(SemanticTexts.toEmbed(definitions, key, value));
