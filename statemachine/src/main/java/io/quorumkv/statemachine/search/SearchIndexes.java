@@ -193,17 +193,18 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
   }
 
   private void process(Task task) {
+    long reached = task instanceof Applied applied ? applied.changes().index() : ((Reset) task).view().appliedIndex();
     try {
       if (task instanceof Applied applied) {
         apply(applied);
-        position = Math.max(position, applied.changes().index());
-      } else if (task instanceof Reset reset) {
-        reset(reset);
-        position = Math.max(position, reset.view().appliedIndex());
+      } else {
+        reset((Reset) task);
       }
     } catch (RuntimeException e) {
-      // A bug here must not stop the position, or every search would hang; the affected index says so.
-      LOG.error("indexer: failed to process an entry; continuing", e);
+      LOG.error("indexer: failed to process the entry at {}; continuing", reached, e);
+    } finally {
+      // Even past a bug: a position that stopped would hang every search.
+      position = Math.max(position, reached);
     }
   }
 
