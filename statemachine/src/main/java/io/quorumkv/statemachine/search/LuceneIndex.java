@@ -162,6 +162,11 @@ final class LuceneIndex implements AutoCloseable {
     }
   }
 
+  /** Keys the build has visited so far. */
+  long buildVisited() {
+    return buildVisited;
+  }
+
   /** Marks the index failed: it answers no more searches on this member. */
   void fail(String why) {
     failure = why;
@@ -247,10 +252,13 @@ final class LuceneIndex implements AutoCloseable {
     if (state == IndexStats.State.FAILED) {
       return "index " + name() + " failed on this member: " + failure + "; it is rebuilt when the member restarts";
     }
-    IndexStats stats = stats();
-    return "index " + name() + " is being built on this member: " + stats.buildVisited() + " keys visited, "
-        + stats.documents() + " indexed" + (stats.pendingEmbeddings() > 0
-            ? ", " + stats.pendingEmbeddings() + " waiting for embeddings" : "") + "; retry later";
+    // No document count here: counting refreshes the searcher, and refusals may come often while building.
+    int pending;
+    synchronized (this) {
+      pending = pendingEmbeddings.size();
+    }
+    return "index " + name() + " is being built on this member: " + buildVisited + " keys visited"
+        + (pending > 0 ? ", " + pending + " waiting for embeddings" : "") + "; retry later";
   }
 
   private SearchResult fullText(IndexSearcher searcher, SearchQuery query, Query filter, long position)

@@ -127,6 +127,10 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     if (index == null) {
       throw new IndexNotFoundException("no index named " + query.index());
     }
+    if (index.state() != IndexStats.State.READY) {
+      // Before any refresh: a refresh flushes a segment, and refusals may come often while an index builds.
+      throw new IndexUnavailableException(index.unavailability());
+    }
     try {
       if (index.searcherPosition() < atLeast) {
         index.refresh(capturedPosition());
@@ -322,7 +326,7 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
         from = entries.get(entries.size() - 1).key().concat(ByteString.copyFrom(new byte[] {0}));
         if (System.nanoTime() - lastProgress > PROGRESS_EVERY_NANOS) {
           lastProgress = System.nanoTime();
-          LOG.info("index {}: building, {} keys visited", index.name(), index.stats().buildVisited());
+          LOG.info("index {}: building, {} keys visited", index.name(), index.buildVisited());
         }
       }
       index.buildDone();
