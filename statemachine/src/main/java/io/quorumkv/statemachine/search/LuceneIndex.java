@@ -439,7 +439,9 @@ final class LuceneIndex implements AutoCloseable {
   /** Closes the index, leaving its files (see {@link #closeAndDelete}). */
   @Override
   public void close() throws IOException {
-    IOUtils.close(searchers, writer, directory);
+    // Rolled back, not committed: indexes are rebuilt at every start, and a commit would first wait for
+    // running merges (HNSW merges take minutes at 100k vectors).
+    IOUtils.close(searchers, writer::rollback, directory);
   }
 
   /** Closes the index and deletes its files. */

@@ -287,9 +287,7 @@ public final class SearchBench implements Callable<Integer> {
         probe(admin);
       }
       if (restart) {
-        if (spec.isEmpty()) {
-          progress("--restart needs an index; skipped");
-        } else {
+        {
           try {
             restartFollower(admin);
           } catch (Exception e) {
@@ -893,6 +891,8 @@ public final class SearchBench implements Callable<Integer> {
     pb.environment().clear();
     pb.environment().putAll(env);
     java.time.LocalTime wall0 = java.time.LocalTime.now();
+    Long busy0 = machineBusyTicks();
+    Map<String, Long> others0 = cpuTicks();
     long t0 = System.nanoTime();
     Process p = pb.start();
     out.put("new_pid", p.pid());
@@ -911,7 +911,15 @@ public final class SearchBench implements Callable<Integer> {
       String lastState = "";
       while (readyMs == null) {
         if (!p.isAlive()) {
-          throw new IllegalStateException("restarted member exited with " + p.exitValue() + "; see " + log);
+          ArrayNode tail = out.putArray("log_tail");
+          List<LogLine> lines = MemberProbe.readLog(log, logOffset);
+          lines.subList(Math.max(0, lines.size() - 8), lines.size()).forEach(l -> tail.add(l.text()));
+          out.put("exit_code", p.exitValue());
+          out.put("exited_after_ms", Math.round((System.nanoTime() - t0) / 1e6));
+          throw new IllegalStateException("restarted member exited with " + p.exitValue()
+              + (p.exitValue() == 3 ? " (-XX:+ExitOnOutOfMemoryError)" : "") + " after "
+              + Math.round((System.nanoTime() - t0) / 1e6) + " ms; last log line: "
+              + (lines.isEmpty() ? "" : lines.get(lines.size() - 1).text()) + "; see " + log);
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("restarted member not READY after " + indexWaitSeconds + " s: " + lastState);
@@ -934,7 +942,8 @@ public final class SearchBench implements Callable<Integer> {
             servingMs = ms;
             progress("restart: %s answers ListIndexes %.0f ms after its start", victim.id(), ms);
           }
-          boolean all = r.getIndexesCount() > 0;
+          // No index (--index none): the member is back once it answers.
+          boolean all = r.getIndexesCount() > 0 || kind == Kind.none;
           StringBuilder st = new StringBuilder();
           for (io.quorumkv.proto.v1.IndexStatus s : r.getIndexesList()) {
             st.append(s.getSpec().getName()).append(' ').append(s.getState()).append(' ')
@@ -979,8 +988,27 @@ public final class SearchBench implements Callable<Integer> {
       ObjectNode ra = out.putObject("index_ready_ms");
       readyAt.forEach((k, v) -> ra.put(k, Math.round(v)));
       out.put("rss_ready_mb", round(MemberProbe.rssMb(p.pid()), 1));
+      // Interference: machine CPU not used by the bench, the other members or the restarted one.
+      Long busy1 = machineBusyTicks();
+      Map<String, Long> others1 = cpuTicks();
+      OptionalLong restartedTicks = ProcCpu.ticks(Long.toString(p.pid()));
+      if (busy0 != null && busy1 != null && restartedTicks.isPresent()) {
+        long ours = restartedTicks.getAsLong();
+        for (String k : others0.keySet()) {
+          if (!k.equals("machine") && !k.equals(victim.id()) && others0.get(k) != null && others1.get(k) != null) {
+            ours += others1.get(k) - others0.get(k);
+          }
+        }
+        out.put("restarted_member_cpu_s", round(restartedTicks.getAsLong() / (double) ProcCpu.ticksPerSecond(), 1));
+        out.put("foreign_cpu_s_until_ready", round(Math.max(0, busy1 - busy0 - ours) / (double) ProcCpu.ticksPerSecond(), 1));
+      }
       progress("restart: every index READY on %s %.1f s after its start", victim.id(), readyMs / 1000);
       long offsetBeforeSearch = MemberProbe.fileSize(log);
+      if (kind == Kind.none) {
+        Thread.sleep(500);
+        restartLog(out, log, logOffset, offsetBeforeSearch, wall0);
+        return;
+      }
       // The first search of the index's kind on the restarted member (semantic: the member embeds the text).
       SplittableRandom r = corpus.stream("restart");
       SearchRequest.Builder req = SearchRequest.newBuilder().setIndex(indexName).setTopK(topK);
@@ -1166,6 +1194,7 @@ public final class SearchBench implements Callable<Integer> {
       long warn = 0;
       long error = 0;
       long stack = 0;
+      ArrayNode fatal = o.putArray("fatal");
       Map<String, Long> distinct = new LinkedHashMap<>();
       ArrayNode models = o.putArray("model_loads");
       for (LogLine l : MemberProbe.readLog(m.log(), logStart.getOrDefault(m.id(), 0L))) {
@@ -1177,6 +1206,11 @@ public final class SearchBench implements Callable<Integer> {
         }
         if (t.contains(MODEL_LINE)) {
           models.add(t);
+        }
+        // What the JVM itself prints when a member dies (-XX:+ExitOnOutOfMemoryError, a crash).
+        if ((t.contains("OutOfMemoryError") || t.startsWith("Exception in thread") || t.startsWith("# A fatal error"))
+            && fatal.size() < 5) {
+          fatal.add(t);
         }
         if (w || e) {
           if (w) {

@@ -153,7 +153,9 @@ final class SearchBenchReport {
               .append(x.path("all_ready_ms").asText("?")).append(", first search ok ").append(x.path("search_ok_ms").asText("?"))
               .append(", 2nd search took ").append(num(x.path("second_search_ms"), 1)).append(" ms; ListIndexes polls: ")
               .append(x.path("list_indexes_calls").asText("?")).append(", slowest ").append(x.path("list_indexes_call_max_ms").asText("?"))
-              .append(" ms, ").append(x.path("list_indexes_calls_over_1s").asText("?")).append(" over 1 s\n");
+              .append(" ms, ").append(x.path("list_indexes_calls_over_1s").asText("?")).append(" over 1 s; CPU until READY:")
+              .append(" restarted member ").append(x.path("restarted_member_cpu_s").asText("?")).append(" s, other processes ")
+              .append(x.path("foreign_cpu_s_until_ready").asText("?")).append(" s\n");
         }
         if (!x.isMissingNode() && x.has("failure")) {
           out.append("   restart failed: ").append(x.path("failure").asText()).append('\n');
@@ -164,24 +166,27 @@ final class SearchBenchReport {
 
   private static void checks(StringBuilder out, List<JsonNode> runs) {
     Table t = new Table("5. Checks: read-your-writes of searches, member logs since the run started",
-        "run", "RYW misses", "member", "WARN", "ERROR", "stack lines", "embedding model loads", "most frequent WARN/ERROR");
+        "run", "RYW misses", "member", "WARN", "ERROR", "stack lines", "JVM fatal", "embedding model loads",
+        "most frequent WARN/ERROR (or the JVM's fatal line)");
     for (JsonNode r : runs) {
       JsonNode p = r.path("read_your_writes");
       String ryw = p.isMissingNode() ? "-" : p.path("misses").asText() + "/" + p.path("tries").asText()
           + (p.path("failures").asInt() > 0 ? " (" + p.path("failures").asText() + " failed)" : "");
       boolean first = true;
       for (JsonNode l : r.path("logs")) {
-        String top = l.path("top").size() == 0 ? "" : l.path("top").get(0).path("count").asText() + "x "
+        String top = l.path("fatal").size() > 0 ? l.path("fatal").get(0).asText()
+            : l.path("top").size() == 0 ? "" : l.path("top").get(0).path("count").asText() + "x "
             + l.path("top").get(0).path("line").asText();
         if (top.length() > 120) {
           top = top.substring(0, 120) + "...";
         }
         t.row(first ? r.path("label").asText() : "", first ? ryw : "", l.path("id").asText(), l.path("warn").asText(),
-            l.path("error").asText(), l.path("stack_lines").asText(), Integer.toString(l.path("model_loads").size()), top);
+            l.path("error").asText(), l.path("stack_lines").asText(), Integer.toString(l.path("fatal").size()),
+            Integer.toString(l.path("model_loads").size()), top);
         first = false;
       }
       if (first) {
-        t.row(r.path("label").asText(), ryw, "-", "", "", "", "", "");
+        t.row(r.path("label").asText(), ryw, "-", "", "", "", "", "", "");
       }
     }
     out.append(t.render());
