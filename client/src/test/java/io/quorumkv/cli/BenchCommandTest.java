@@ -2,49 +2,12 @@ package io.quorumkv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quorumkv.client.FakeNode;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.quorumkv.cli.FakeNodeCli.Result;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class BenchCommandTest {
-  private FakeNode node;
-  private String endpoint;
-
-  @BeforeEach
-  void start() throws IOException {
-    node = FakeNode.start("n1");
-    endpoint = node.endpoint();
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
-  }
-
-  record Result(int exitCode, String out, String err) {}
-
-  private Result run(String... args) {
-    return runWithTimeout("2", args);
-  }
-
-  private Result runWithTimeout(String timeout, String... args) {
-    CommandLine cli = QuorumKvCli.commandLine(new ByteArrayInputStream(new byte[0]));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    List<String> all = new ArrayList<>(List.of("--endpoints", endpoint, "--timeout", timeout, "bench"));
-    all.addAll(List.of(args));
-    return new Result(cli.execute(all.toArray(String[]::new)), out.toString(), err.toString());
-  }
+  @RegisterExtension final FakeNodeCli cli = new FakeNodeCli("bench");
 
   @Test
   void invalidOptionsAreUsageErrorsAndConnectNowhere() {
@@ -66,34 +29,34 @@ class BenchCommandTest {
       {"--workload", "batch", "--batch-size", "20", "--keys", "10"},
     };
     for (String[] args : invalid) {
-      Result r = run(args);
+      Result r = cli.run(args);
       assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
       assertThat(r.out()).as(String.join(" ", args)).isEmpty();
     }
-    assertThat(run("--clients", "0").err()).contains("--clients must be at least 1");
-    assertThat(run("--read-ratio", "1.5").err()).contains("--read-ratio must be in 0..1");
-    assertThat(run("--workload", "scan").err()).contains("unknown workload 'scan'");
-    assertThat(run("--target", "nosuchdb").err()).contains("no target named 'nosuchdb' (available: quorumkv");
-    assertThat(node.requests()).isZero();
+    assertThat(cli.run("--clients", "0").err()).contains("--clients must be at least 1");
+    assertThat(cli.run("--read-ratio", "1.5").err()).contains("--read-ratio must be in 0..1");
+    assertThat(cli.run("--workload", "scan").err()).contains("unknown workload 'scan'");
+    assertThat(cli.run("--target", "nosuchdb").err()).contains("no target named 'nosuchdb' (available: quorumkv");
+    assertThat(cli.node().requests()).isZero();
   }
 
   @Test
   void putRunPrintsTheTable() {
-    Result r = run("--workload", "put", "--clients", "4", "--connections", "2", "--warmup", "0.2",
+    Result r = cli.run("--workload", "put", "--clients", "4", "--connections", "2", "--warmup", "0.2",
         "--duration", "1", "--seed", "42", "--keys", "100");
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("workload     put").contains("4 logical on 2 connections").contains("seed 42")
         .contains("ops/s").contains("latency ms   p50 ").contains("p99.9").contains("errors       0");
     assertThat(r.err()).contains("bench: put, 4 clients on 2 connections, seed 42");
-    assertThat(node.store()).isNotEmpty().hasSizeLessThanOrEqualTo(100);
+    assertThat(cli.node().store()).isNotEmpty().hasSizeLessThanOrEqualTo(100);
   }
 
   @Test
   void getFillsTheKeySpaceFirstAndJsonIsOneObject() {
-    Result r = run("--workload", "get", "--clients", "2", "--keys", "300", "--warmup", "0", "--duration",
+    Result r = cli.run("--workload", "get", "--clients", "2", "--keys", "300", "--warmup", "0", "--duration",
         "0.5", "--json");
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(node.store()).hasSize(300);
+    assertThat(cli.node().store()).hasSize(300);
     assertThat(r.err()).contains("fill: 300 of 300 keys (100%)");
     assertThat(r.out().strip()).startsWith("{\"workload\":\"get\",").endsWith("}").doesNotContain("\n");
     assertThat(r.out()).contains("\"errors\":0,").contains("\"latency_ms\":{\"p50\":");
@@ -101,8 +64,8 @@ class BenchCommandTest {
 
   @Test
   void errorsAreCountedByKindAndAFailedRunExitsWithFive() {
-    node.close();
-    Result r = runWithTimeout("0.2", "--workload", "incr", "--clients", "2", "--warmup", "0", "--duration", "1");
+    cli.node().close();
+    Result r = cli.runWithTimeout("0.2", "--workload", "incr", "--clients", "2", "--warmup", "0", "--duration", "1");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.OTHER);
     assertThat(r.out()).contains("UnavailableException/UNAVAILABLE");
     assertThat(r.err()).contains("no request succeeded");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
-import io.quorumkv.client.FakeNode;
+import io.quorumkv.cli.FakeNodeCli.Result;
 import io.quorumkv.proto.v1.Analyzer;
 import io.quorumkv.proto.v1.Consistency;
 import io.quorumkv.proto.v1.CreateIndexRequest;
@@ -20,61 +20,26 @@ import io.quorumkv.proto.v1.SemanticField;
 import io.quorumkv.proto.v1.Value;
 import io.quorumkv.proto.v1.VectorField;
 import io.quorumkv.proto.v1.VectorMetric;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The index and search commands against a fake member: argument parsing, requests sent, output. */
 class SearchCommandsTest {
-  private FakeNode node;
-
-  @BeforeEach
-  void start() throws IOException {
-    node = FakeNode.start("n1");
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
-  }
-
-  record Result(int exitCode, String out, String err) {}
-
-  private Result run(String... args) {
-    return runWithTimeout("2", args);
-  }
-
-  private Result runWithTimeout(String timeout, String... args) {
-    CommandLine cli = QuorumKvCli.commandLine(new ByteArrayInputStream(new byte[0]));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    List<String> all = new ArrayList<>(List.of("--endpoints", node.endpoint(), "--timeout", timeout));
-    all.addAll(List.of(args));
-    int code = cli.execute(all.toArray(String[]::new));
-    return new Result(code, out.toString(), err.toString());
-  }
+  @RegisterExtension final FakeNodeCli cli = new FakeNodeCli();
 
   private IndexSpec lastCreated() {
-    List<CreateIndexRequest> sent = node.searchRequests(CreateIndexRequest.class);
+    List<CreateIndexRequest> sent = cli.node().searchRequests(CreateIndexRequest.class);
     return sent.get(sent.size() - 1).getSpec();
   }
 
   private SearchRequest lastSearch() {
-    List<SearchRequest> sent = node.searchRequests(SearchRequest.class);
+    List<SearchRequest> sent = cli.node().searchRequests(SearchRequest.class);
     return sent.get(sent.size() - 1);
   }
 
   private void defineBooks() {
-    node.defineIndex(IndexSpec.newBuilder().setName("books").setText(true).build());
+    cli.node().defineIndex(IndexSpec.newBuilder().setName("books").setText(true).build());
   }
 
   private static SearchHit hit(String key, float score, String snippet) {
@@ -86,7 +51,7 @@ class SearchCommandsTest {
   @Test
   void indexCreateMapsEveryOption() {
     Result r =
-        run("index", "create", "books", "--prefix", "book/", "--text", "--text-field", "title",
+        cli.run("index", "create", "books", "--prefix", "book/", "--text", "--text-field", "title",
             "--text-field", "body,summary", "--analyzer", "English", "--keyword-field", "genre",
             "--numeric-field", "year,pages", "--vector-field", "embedding", "--dimension", "3",
             "--metric", "dot", "--semantic-field", "summary");
@@ -109,19 +74,19 @@ class SearchCommandsTest {
                     VectorField.newBuilder().setField("embedding").setDimension(3).setMetric(VectorMetric.DOT_PRODUCT))
                 .setSemantic(SemanticField.newBuilder().setField("summary"))
                 .build());
-    assertThat(node.searchRequests(CreateIndexRequest.class).get(0).getWriteId().getSequence()).isEqualTo(1);
+    assertThat(cli.node().searchRequests(CreateIndexRequest.class).get(0).getWriteId().getSequence()).isEqualTo(1);
   }
 
   @Test
   void indexCreateDefaultsAndSemanticTextValues() {
-    assertThat(run("index", "create", "notes", "--prefix", "", "--semantic").exitCode()).isZero();
+    assertThat(cli.run("index", "create", "notes", "--prefix", "", "--semantic").exitCode()).isZero();
     IndexSpec notes = lastCreated();
     assertThat(notes.getKeyPrefix()).isEmpty();
     assertThat(notes.hasSemantic()).isTrue();
     assertThat(notes.getSemantic().getField()).isEmpty(); // the text value itself
     assertThat(notes.getText()).isFalse();
 
-    assertThat(run("index", "create", "vecs", "--prefix", "v/", "--vector-field", "e", "--dimension", "2")
+    assertThat(cli.run("index", "create", "vecs", "--prefix", "v/", "--vector-field", "e", "--dimension", "2")
             .exitCode())
         .isZero();
     assertThat(lastCreated().getVector().getMetric()).isEqualTo(VectorMetric.COSINE);
@@ -131,11 +96,11 @@ class SearchCommandsTest {
 
   @Test
   void indexCreateOfAnExistingIndex() {
-    assertThat(run("index", "create", "books", "--prefix", "b/", "--text").exitCode()).isZero();
+    assertThat(cli.run("index", "create", "books", "--prefix", "b/", "--text").exitCode()).isZero();
 
-    assertThat(run("index", "create", "books", "--prefix", "b/", "--text"))
+    assertThat(cli.run("index", "create", "books", "--prefix", "b/", "--text"))
         .isEqualTo(new Result(0, "exists with an equal spec (log index 2)\n", ""));
-    Result conflict = run("index", "create", "books", "--prefix", "other/", "--text");
+    Result conflict = cli.run("index", "create", "books", "--prefix", "other/", "--text");
     assertThat(conflict.exitCode()).isEqualTo(ExitCodes.INVALID_REQUEST);
     assertThat(conflict.out()).isEmpty();
     assertThat(conflict.err()).startsWith("quorumkv: index exists with another spec: ALREADY_EXISTS INDEX_EXISTS");
@@ -160,28 +125,28 @@ class SearchCommandsTest {
       {"index", "frobnicate"},
     };
     for (String[] args : invalid) {
-      Result r = run(args);
+      Result r = cli.run(args);
       assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
       assertThat(r.err()).as(String.join(" ", args)).isNotEmpty();
     }
-    assertThat(node.requests()).isZero();
-    assertThat(run("index", "create", "books", "--prefix", "b/", "--text", "--analyzer", "french").err())
+    assertThat(cli.node().requests()).isZero();
+    assertThat(cli.run("index", "create", "books", "--prefix", "b/", "--text", "--analyzer", "french").err())
         .contains("--analyzer must be standard or english");
   }
 
   @Test
   void indexDropPrintsDroppedOrNotFound() {
     defineBooks();
-    assertThat(run("index", "drop", "books")).isEqualTo(new Result(0, "dropped\n", ""));
-    assertThat(run("index", "drop", "books")).isEqualTo(new Result(ExitCodes.NOT_FOUND, "not found\n", ""));
-    assertThat(node.indexes()).isEmpty();
+    assertThat(cli.run("index", "drop", "books")).isEqualTo(new Result(0, "dropped\n", ""));
+    assertThat(cli.run("index", "drop", "books")).isEqualTo(new Result(ExitCodes.NOT_FOUND, "not found\n", ""));
+    assertThat(cli.node().indexes()).isEmpty();
   }
 
   @Test
   void indexListPrintsATable() {
-    assertThat(run("index", "list")).isEqualTo(new Result(0, "no indexes\n", ""));
+    assertThat(cli.run("index", "list")).isEqualTo(new Result(0, "no indexes\n", ""));
 
-    node.defineIndex(
+    cli.node().defineIndex(
         IndexSpec.newBuilder()
             .setName("books")
             .setKeyPrefix(ByteString.copyFromUtf8("book/"))
@@ -191,13 +156,13 @@ class SearchCommandsTest {
             .addKeywordFields("genre")
             .addNumericFields("year")
             .build());
-    node.defineIndex(
+    cli.node().defineIndex(
         IndexSpec.newBuilder()
             .setName("docs")
             .setVector(VectorField.newBuilder().setField("emb").setDimension(384).setMetric(VectorMetric.DOT_PRODUCT))
             .setSemantic(SemanticField.getDefaultInstance())
             .build());
-    node.indexStatus(
+    cli.node().indexStatus(
         "docs",
         IndexStatus.newBuilder()
             .setState(IndexStatus.State.BUILDING)
@@ -205,9 +170,9 @@ class SearchCommandsTest {
             .setBuildVisited(40)
             .setPendingEmbeddings(3)
             .build());
-    run("put", "book/1", "x");
+    cli.run("put", "book/1", "x");
 
-    Result table = run("index", "list", "--stale");
+    Result table = cli.run("index", "list", "--stale");
     assertThat(table.exitCode()).isZero();
     assertThat(table.out().lines())
         .containsExactly(
@@ -216,10 +181,11 @@ class SearchCommandsTest {
             "books  book/       ready     1          text(english):(value),title keyword:genre numeric:year",
             "docs   (all keys)  building  12         vector:emb[384,dot] semantic:(value)                    "
                 + "visited 40 keys, 3 pending embeddings");
-    assertThat(node.searchRequests(io.quorumkv.proto.v1.ListIndexesRequest.class).get(1).getRead().getConsistency())
+    assertThat(
+            cli.node().searchRequests(io.quorumkv.proto.v1.ListIndexesRequest.class).get(1).getRead().getConsistency())
         .isEqualTo(Consistency.STALE);
 
-    Result json = run("index", "list", "--json");
+    Result json = cli.run("index", "list", "--json");
     assertThat(json.exitCode()).isZero();
     assertThat(json.out())
         .startsWith("[\n  {\"name\": \"books\", \"state\": \"READY\", \"documents\": 1,")
@@ -234,12 +200,9 @@ class SearchCommandsTest {
 
   @Test
   void globalOptionsWorkAfterNestedCommands() {
-    CommandLine cli = QuorumKvCli.commandLine(new ByteArrayInputStream(new byte[0]));
-    StringWriter out = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    int code = cli.execute("index", "list", "--endpoints", node.endpoint(), "--timeout", "2");
-    assertThat(code).isZero();
-    assertThat(out.toString()).isEqualTo("no indexes\n");
+    Result r = cli.runExactly("index", "list", "--endpoints", cli.node().endpoint(), "--timeout", "2");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).isEqualTo("no indexes\n");
   }
 
   // ---- search ----
@@ -247,7 +210,7 @@ class SearchCommandsTest {
   @Test
   void searchPrintsOneLinePerHitAndTheNextCursor() {
     defineBooks();
-    node.searcher(
+    cli.node().searcher(
         r ->
             SearchResponse.newBuilder()
                 .addHits(hit("book/1", 3.14159f, "about <b>raft</b>\nand logs"))
@@ -256,7 +219,7 @@ class SearchCommandsTest {
                 .setTotalHits(9)
                 .build());
 
-    Result r = run("search", "books", "raft");
+    Result r = cli.run("search", "books", "raft");
 
     assertThat(r.exitCode()).isZero();
     assertThat(r.err()).isEmpty();
@@ -273,9 +236,9 @@ class SearchCommandsTest {
     assertThat(sent.getRead().getConsistency()).isEqualTo(Consistency.LINEARIZABLE);
 
     // The printed cursor is accepted back, in URL-safe or standard base64.
-    run("search", "books", "raft", "--cursor", "-_8B");
+    cli.run("search", "books", "raft", "--cursor", "-_8B");
     assertThat(lastSearch().getCursor()).isEqualTo(ByteString.copyFrom(new byte[] {(byte) 0xfb, (byte) 0xff, 1}));
-    run("search", "books", "raft", "--cursor", "+/8B");
+    cli.run("search", "books", "raft", "--cursor", "+/8B");
     assertThat(lastSearch().getCursor()).isEqualTo(ByteString.copyFrom(new byte[] {(byte) 0xfb, (byte) 0xff, 1}));
   }
 
@@ -284,7 +247,7 @@ class SearchCommandsTest {
     defineBooks();
 
     Result r =
-        run("search", "books", "title:raft OR paxos", "--filter", "genre=distributed systems", "--filter", "tag=",
+        cli.run("search", "books", "title:raft OR paxos", "--filter", "genre=distributed systems", "--filter", "tag=",
             "--range", "year=2000..2020", "--range", "price=..9.5", "--range", "pages=100..", "--top-k", "5",
             "--min-index", "7");
 
@@ -312,10 +275,10 @@ class SearchCommandsTest {
             .setKey(ByteString.copyFromUtf8("book/1"))
             .setValue(Value.newBuilder().setJson("{\n  \"genre\": \"sf\"\n}"))
             .build();
-    node.searcher(
+    cli.node().searcher(
         r -> SearchResponse.newBuilder().addHits(hit("book/1", 1f, "").toBuilder().setKv(kv)).setTotalHits(1).build());
 
-    Result r = run("search", "books", "--filter", "genre=sf", "--values", "--stale");
+    Result r = cli.run("search", "books", "--filter", "genre=sf", "--values", "--stale");
 
     assertThat(r).isEqualTo(new Result(0, "1\t1.0000\tbook/1\t\t{   \"genre\": \"sf\" }\n", ""));
     assertThat(lastSearch().getQuery()).isEmpty();
@@ -334,7 +297,7 @@ class SearchCommandsTest {
             .setModIndex(3)
             .setVersion(2)
             .build();
-    node.searcher(
+    cli.node().searcher(
         r ->
             SearchResponse.newBuilder()
                 .addHits(hit("book/\"1\"", 2.5f, "<b>x</b>").toBuilder().setKv(kv))
@@ -342,7 +305,7 @@ class SearchCommandsTest {
                 .setTotalHits(4)
                 .build());
 
-    Result r = run("search", "books", "x", "--json", "--values");
+    Result r = cli.run("search", "books", "x", "--json", "--values");
 
     assertThat(r.exitCode()).isZero();
     assertThat(r.out())
@@ -360,8 +323,8 @@ class SearchCommandsTest {
                 + "  ]\n"
                 + "}\n");
 
-    node.searcher(r2 -> SearchResponse.getDefaultInstance());
-    assertThat(run("vector", "books", "1,2", "--json").out())
+    cli.node().searcher(r2 -> SearchResponse.getDefaultInstance());
+    assertThat(cli.run("vector", "books", "1,2", "--json").out())
         .isEqualTo(
             "{\n  \"index\": \"books\",\n  \"kind\": \"VECTOR\",\n  \"applied_index\": 0,\n"
                 + "  \"next_cursor\": \"\",\n  \"hits\": []\n}\n");
@@ -401,51 +364,51 @@ class SearchCommandsTest {
       {"hybrid", "books", "--semantic", "s"},
     };
     for (String[] args : invalid) {
-      Result r = run(args);
+      Result r = cli.run(args);
       assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
       assertThat(r.err()).as(String.join(" ", args)).isNotEmpty();
     }
-    assertThat(node.requests()).isZero();
+    assertThat(cli.node().requests()).isZero();
   }
 
   @Test
   void badInputIsExplained() {
-    assertThat(run("vector", "books", "0.1,abc").err())
+    assertThat(cli.run("vector", "books", "0.1,abc").err())
         .startsWith("bad vector '0.1,abc': element 2 ('abc') is not a number;");
-    assertThat(run("search", "books", "x", "--range", "year=2000-2020").err())
+    assertThat(cli.run("search", "books", "x", "--range", "year=2000-2020").err())
         .startsWith("bad --range 'year=2000-2020': no '..' between the bounds;");
-    assertThat(run("search", "books", "x", "--range", "year=..").err())
+    assertThat(cli.run("search", "books", "x", "--range", "year=..").err())
         .startsWith("bad --range 'year=..': give a MIN, a MAX or both");
-    assertThat(run("search", "books", "x", "--filter", "genre").err())
+    assertThat(cli.run("search", "books", "x", "--filter", "genre").err())
         .startsWith("bad --filter 'genre': expected FIELD=VALUE");
-    assertThat(run("search", "books").err()).startsWith("give a QUERY, or at least one --filter or --range");
-    assertThat(run("hybrid", "books", "q").err()).startsWith("give either --semantic TEXT or --vector V");
+    assertThat(cli.run("search", "books").err()).startsWith("give a QUERY, or at least one --filter or --range");
+    assertThat(cli.run("hybrid", "books", "q").err()).startsWith("give either --semantic TEXT or --vector V");
   }
 
   @Test
   void semanticVectorAndHybridSendTheirKindOfQuery() {
     defineBooks();
-    node.searcher(r -> SearchResponse.newBuilder().addHits(hit("book/7", 0.98766f, "")).build());
+    cli.node().searcher(r -> SearchResponse.newBuilder().addHits(hit("book/7", 0.98766f, "")).build());
 
-    assertThat(run("semantic", "books", "how are leaders elected", "--top-k", "3"))
+    assertThat(cli.run("semantic", "books", "how are leaders elected", "--top-k", "3"))
         .isEqualTo(new Result(0, "1\t0.9877\tbook/7\t\n", ""));
     assertThat(lastSearch().getSemanticText()).isEqualTo("how are leaders elected");
     assertThat(lastSearch().getQuery()).isEmpty();
     assertThat(lastSearch().getTopK()).isEqualTo(3);
 
-    assertThat(run("vector", "books", "-0.5, 1,2.25e-1", "--filter", "genre=sf").exitCode()).isZero();
+    assertThat(cli.run("vector", "books", "-0.5, 1,2.25e-1", "--filter", "genre=sf").exitCode()).isZero();
     assertThat(lastSearch().getVectorList()).containsExactly(-0.5f, 1f, 0.225f);
     assertThat(lastSearch().getFilters(0).getEquals()).isEqualTo("sf");
-    assertThat(run("vector", "books", "--", "-1,-2").exitCode()).isZero();
+    assertThat(cli.run("vector", "books", "--", "-1,-2").exitCode()).isZero();
     assertThat(lastSearch().getVectorList()).containsExactly(-1f, -2f);
 
-    assertThat(run("hybrid", "books", "raft", "--semantic", "consensus", "--rrf-k", "20").exitCode()).isZero();
+    assertThat(cli.run("hybrid", "books", "raft", "--semantic", "consensus", "--rrf-k", "20").exitCode()).isZero();
     assertThat(lastSearch().getQuery()).isEqualTo("raft");
     assertThat(lastSearch().getSemanticText()).isEqualTo("consensus");
     assertThat(lastSearch().getRrfK()).isEqualTo(20);
     assertThat(lastSearch().getVectorList()).isEmpty();
 
-    assertThat(run("hybrid", "books", "raft", "--vector", "-0.1,0.2").exitCode()).isZero();
+    assertThat(cli.run("hybrid", "books", "raft", "--vector", "-0.1,0.2").exitCode()).isZero();
     assertThat(lastSearch().getVectorList()).containsExactly(-0.1f, 0.2f);
     assertThat(lastSearch().getSemanticText()).isEmpty();
     assertThat(lastSearch().getRrfK()).isZero();
@@ -454,14 +417,14 @@ class SearchCommandsTest {
   @Test
   void vectorTyposStillFail() {
     defineBooks();
-    Result r = run("vector", "books", "1,2", "--top-kk", "3");
+    Result r = cli.run("vector", "books", "1,2", "--top-kk", "3");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-    assertThat(node.requests()).isZero();
+    assertThat(cli.node().requests()).isZero();
   }
 
   @Test
   void anUnknownIndexExitsWithOne() {
-    Result r = run("search", "nope", "x");
+    Result r = cli.run("search", "nope", "x");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).startsWith("quorumkv: no such index: NOT_FOUND INDEX_NOT_FOUND").contains("no index named nope");
@@ -470,11 +433,11 @@ class SearchCommandsTest {
   @Test
   void aBuildingIndexIsWaitedForUntilTheTimeout() {
     defineBooks();
-    node.failNext(2, Status.Code.UNAVAILABLE, "INDEX_UNAVAILABLE", "building");
-    assertThat(run("search", "books", "x").exitCode()).isZero();
+    cli.node().failNext(2, Status.Code.UNAVAILABLE, "INDEX_UNAVAILABLE", "building");
+    assertThat(cli.run("search", "books", "x").exitCode()).isZero();
 
-    node.failNext(10_000, Status.Code.UNAVAILABLE, "INDEX_UNAVAILABLE", "index books is building: 5 of 80 keys");
-    Result r = runWithTimeout("0.3", "search", "books", "x");
+    cli.node().failNext(10_000, Status.Code.UNAVAILABLE, "INDEX_UNAVAILABLE", "index books is building: 5 of 80 keys");
+    Result r = cli.runWithTimeout("0.3", "search", "books", "x");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(r.err()).startsWith("quorumkv: unavailable: Search gave up").contains("5 of 80 keys");
   }
@@ -482,22 +445,22 @@ class SearchCommandsTest {
   @Test
   void aServerRefusalOfTheQueryExitsWithThree() {
     defineBooks();
-    node.failNext(1, Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", "query does not parse");
-    Result r = run("search", "books", "title:(");
+    cli.node().failNext(1, Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", "query does not parse");
+    Result r = cli.run("search", "books", "title:(");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.INVALID_REQUEST);
     assertThat(r.err()).startsWith("quorumkv: invalid request:").contains("query does not parse");
   }
 
   @Test
   void helpDescribesTheNewCommands() {
-    Result help = run("index", "create", "--help");
+    Result help = cli.run("index", "create", "--help");
     assertThat(help.exitCode()).isZero();
     assertThat(help.out())
         .contains("--vector-field=F")
         .contains("--semantic-field=F")
         .contains("Exit codes:")
         .contains("index exists");
-    assertThat(run("help", "search").out()).contains("--range=FIELD=MIN..MAX").contains("--cursor=CURSOR");
-    assertThat(run("--help").out()).contains("index").contains("hybrid");
+    assertThat(cli.run("help", "search").out()).contains("--range=FIELD=MIN..MAX").contains("--cursor=CURSOR");
+    assertThat(cli.run("--help").out()).contains("index").contains("hybrid");
   }
 }

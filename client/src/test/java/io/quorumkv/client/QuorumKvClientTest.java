@@ -12,53 +12,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class QuorumKvClientTest {
   private static final long SEED = 7;
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  @RegisterExtension final FakeCluster cluster = new FakeCluster(SEED);
   private FakeNode leader;
 
   @BeforeEach
   void startLeader() throws IOException {
-    System.out.println("QuorumKvClientTest seed " + SEED);
-    leader = node("leader");
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable resource : resources) {
-      resource.close();
-    }
-  }
-
-  private FakeNode node(String id) throws IOException {
-    FakeNode node = FakeNode.start(id);
-    resources.add(node);
-    return node;
-  }
-
-  private QuorumKvClient client(Duration overallTimeout, String... endpoints) {
-    QuorumKvClient client =
-        QuorumKvClient.builder()
-            .endpoints(List.of(endpoints))
-            .attemptTimeout(Duration.ofMillis(500))
-            .overallTimeout(overallTimeout)
-            .backoff(Duration.ofMillis(5), Duration.ofMillis(50))
-            .random(new Random(SEED))
-            .build();
-    resources.add(client);
-    return client;
-  }
-
-  private QuorumKvClient client(String... endpoints) {
-    return client(Duration.ofSeconds(5), endpoints);
+    leader = cluster.node("leader");
   }
 
   /** A loopback port nobody listens on. */
@@ -70,7 +38,7 @@ class QuorumKvClientTest {
 
   @Test
   void basicOperationsRoundTrip() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
 
     WriteResult first = kv.put("a", Values.text("1"));
     assertThat(first.created()).isTrue();
@@ -98,7 +66,7 @@ class QuorumKvClientTest {
 
   @Test
   void asyncApiCompletesFutures() {
-    AsyncKvClient kv = client(leader.endpoint()).async();
+    AsyncKvClient kv = cluster.client(leader.endpoint()).async();
     assertThat(kv.put("k", Values.text("v")).thenCompose(w -> kv.get("k")).join())
         .map(Entry::renderedValue)
         .contains("v");
@@ -109,9 +77,9 @@ class QuorumKvClientTest {
 
   @Test
   void followsTheLeaderHintAndCachesIt() throws IOException {
-    FakeNode follower = node("follower");
+    FakeNode follower = cluster.node("follower");
     follower.follow(leader.endpoint());
-    QuorumKvClient kv = client(follower.endpoint());
+    QuorumKvClient kv = cluster.client(follower.endpoint());
 
     kv.put("a", Values.text("1"));
     kv.put("b", Values.text("2"));
@@ -126,9 +94,9 @@ class QuorumKvClientTest {
 
   @Test
   void notLeaderWithoutHintMovesToTheNextEndpoint() throws IOException {
-    FakeNode follower = node("follower");
+    FakeNode follower = cluster.node("follower");
     follower.follow(null);
-    QuorumKvClient kv = client(follower.endpoint(), leader.endpoint());
+    QuorumKvClient kv = cluster.client(follower.endpoint(), leader.endpoint());
 
     kv.put("a", Values.text("1"));
 
@@ -138,7 +106,7 @@ class QuorumKvClientTest {
 
   @Test
   void retriesReuseTheWriteIdWhileNewWritesTakeTheNextSequence() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     leader.failNext(2, Status.Code.UNAVAILABLE, "LEADER_NOT_READY");
 
     kv.put("a", Values.text("1"));
@@ -154,9 +122,9 @@ class QuorumKvClientTest {
 
   @Test
   void aTimedOutWriteIsRetriedWithTheSameIdAndAppliedOnce() throws IOException {
-    FakeNode other = node("other");
+    FakeNode other = cluster.node("other");
     other.follow(leader.endpoint());
-    QuorumKvClient kv = client(leader.endpoint(), other.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint(), other.endpoint());
     // Applied at once, answered after the attempt deadline: the reply is "lost".
     leader.delayNextAnswer(Duration.ofMillis(800));
 
@@ -168,7 +136,7 @@ class QuorumKvClientTest {
 
   @Test
   void connectionFailureRotatesToTheNextEndpoint() throws IOException {
-    QuorumKvClient kv = client(deadEndpoint(), leader.endpoint());
+    QuorumKvClient kv = cluster.client(deadEndpoint(), leader.endpoint());
 
     assertThat(kv.exists("a")).isFalse();
     kv.put("a", Values.text("1"));
@@ -178,7 +146,7 @@ class QuorumKvClientTest {
 
   @Test
   void overallTimeoutEndsRetriesWithUnavailable() {
-    QuorumKvClient kv = client(Duration.ofMillis(400), leader.endpoint());
+    QuorumKvClient kv = cluster.client(Duration.ofMillis(400), leader.endpoint());
     leader.failNext(1000, Status.Code.UNAVAILABLE, "LEADER_NOT_READY");
 
     long start = System.nanoTime();
@@ -196,7 +164,7 @@ class QuorumKvClientTest {
 
   @Test
   void writeOutcomeIsUnknownAfterATimedOutAttempt() {
-    QuorumKvClient kv = client(Duration.ofMillis(700), leader.endpoint());
+    QuorumKvClient kv = cluster.client(Duration.ofMillis(700), leader.endpoint());
     leader.delayNextAnswer(Duration.ofMillis(1500));
     leader.delayNextAnswer(Duration.ofMillis(1500));
 
@@ -206,7 +174,7 @@ class QuorumKvClientTest {
 
   @Test
   void aRefusedConnectionLeavesNoDoubtAboutAWrite() throws IOException {
-    QuorumKvClient kv = client(Duration.ofMillis(300), deadEndpoint());
+    QuorumKvClient kv = cluster.client(Duration.ofMillis(300), deadEndpoint());
 
     assertThatThrownBy(() -> kv.put("a", Values.text("1")))
         .isInstanceOfSatisfying(
@@ -219,7 +187,7 @@ class QuorumKvClientTest {
 
   @Test
   void invalidArgumentIsNotRetried() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     leader.failNext(1, Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST");
 
     assertThatThrownBy(() -> kv.put("", Values.text("1")))
@@ -234,7 +202,7 @@ class QuorumKvClientTest {
 
   @Test
   void incrementOfTextMapsToNotAnInteger() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     kv.put("t", Values.text("abc"));
 
     assertThatThrownBy(() -> kv.increment("t", 1))
@@ -245,8 +213,8 @@ class QuorumKvClientTest {
 
   @Test
   void internalErrorIsRetriedOnceOnAnotherMember() throws IOException {
-    FakeNode other = node("other");
-    QuorumKvClient kv = client(leader.endpoint(), other.endpoint());
+    FakeNode other = cluster.node("other");
+    QuorumKvClient kv = cluster.client(leader.endpoint(), other.endpoint());
     leader.failNext(1, Status.Code.INTERNAL, "INTERNAL_ERROR");
     other.failNext(1, Status.Code.INTERNAL, "INTERNAL_ERROR");
 
@@ -256,7 +224,7 @@ class QuorumKvClientTest {
 
   @Test
   void scanFollowsPageTokens() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     for (int i = 0; i < 25; i++) {
       kv.put(String.format("k%02d", i), Values.text("v" + i));
     }
@@ -285,7 +253,7 @@ class QuorumKvClientTest {
 
   @Test
   void scanStreamIsLazy() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     for (int i = 0; i < 30; i++) {
       kv.put("k" + i, Values.text("v"));
     }
@@ -300,7 +268,7 @@ class QuorumKvClientTest {
 
   @Test
   void closeFailsCallsThatAreWaitingToRetry() throws InterruptedException {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     leader.failNext(10_000, Status.Code.UNAVAILABLE, "LEADER_NOT_READY");
     int before = leader.requests();
     CompletableFuture<WriteResult> put = kv.async().put("a", Values.text("1"));
@@ -315,7 +283,7 @@ class QuorumKvClientTest {
 
   @Test
   void callsAfterCloseFail() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     kv.close();
     assertThatThrownBy(() -> kv.get("a")).isInstanceOf(IllegalStateException.class);
   }

@@ -22,55 +22,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Random;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The search API against fake members: request mapping, routing, retries, errors and paging. */
 class SearchClientTest {
   private static final long SEED = 13;
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  @RegisterExtension final FakeCluster cluster = new FakeCluster(SEED);
   private FakeNode leader;
 
   @BeforeEach
   void startLeader() throws IOException {
-    System.out.println("SearchClientTest seed " + SEED);
-    leader = node("leader");
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable resource : resources) {
-      resource.close();
-    }
-  }
-
-  private FakeNode node(String id) throws IOException {
-    FakeNode node = FakeNode.start(id);
-    resources.add(node);
-    return node;
-  }
-
-  private QuorumKvClient client(Duration overallTimeout, String... endpoints) {
-    QuorumKvClient client =
-        QuorumKvClient.builder()
-            .endpoints(List.of(endpoints))
-            .attemptTimeout(Duration.ofMillis(500))
-            .overallTimeout(overallTimeout)
-            .backoff(Duration.ofMillis(5), Duration.ofMillis(50))
-            .random(new Random(SEED))
-            .build();
-    resources.add(client);
-    return client;
-  }
-
-  private QuorumKvClient client(String... endpoints) {
-    return client(Duration.ofSeconds(5), endpoints);
+    leader = cluster.node("leader");
   }
 
   private static IndexSpec fullSpec() {
@@ -88,7 +56,7 @@ class SearchClientTest {
 
   @Test
   void createIndexSendsEveryFieldOfTheSpec() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
 
     CreateIndexResult result = kv.createIndex(fullSpec());
 
@@ -119,7 +87,7 @@ class SearchClientTest {
 
   @Test
   void aMinimalSpecLeavesEverythingElseUnset() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
 
     kv.createIndex(
         IndexSpec.builder("notes").textValues(true).semantic(IndexSpec.SemanticField.textValue()).build());
@@ -134,7 +102,7 @@ class SearchClientTest {
 
   @Test
   void anEqualSpecIsNotCreatedAgainAndAnotherSpecIsRefused() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     kv.createIndex(fullSpec());
 
     assertThat(kv.createIndex(fullSpec()).created()).isFalse();
@@ -152,7 +120,7 @@ class SearchClientTest {
 
   @Test
   void createIndexRetriesUnavailableWithTheSameWriteId() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     leader.failNext(2, Status.Code.UNAVAILABLE, "LEADER_NOT_READY");
 
     assertThat(kv.createIndex(fullSpec()).created()).isTrue();
@@ -169,7 +137,7 @@ class SearchClientTest {
 
   @Test
   void aTimedOutCreateIsRetriedWithTheSameIdAndAppliedOnce() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     leader.delayNextAnswer(Duration.ofMillis(800)); // applied, but answered after the attempt deadline
 
     // The retry is deduplicated: it gets the first attempt's answer, not "exists with an equal spec".
@@ -179,9 +147,9 @@ class SearchClientTest {
 
   @Test
   void createAndDropFollowTheLeaderHint() throws IOException {
-    FakeNode follower = node("follower");
+    FakeNode follower = cluster.node("follower");
     follower.follow(leader.endpoint());
-    QuorumKvClient kv = client(follower.endpoint());
+    QuorumKvClient kv = cluster.client(follower.endpoint());
 
     kv.createIndex(fullSpec());
     assertThat(kv.dropIndex("books")).isTrue();
@@ -198,9 +166,9 @@ class SearchClientTest {
 
   @Test
   void dropWithoutALeaderHintMovesToTheNextEndpoint() throws IOException {
-    FakeNode follower = node("follower");
+    FakeNode follower = cluster.node("follower");
     follower.follow(null);
-    QuorumKvClient kv = client(follower.endpoint(), leader.endpoint());
+    QuorumKvClient kv = cluster.client(follower.endpoint(), leader.endpoint());
 
     assertThat(kv.dropIndex("none")).isFalse();
     assertThat(kv.preferredEndpoint()).isEqualTo(leader.endpoint());
@@ -208,7 +176,7 @@ class SearchClientTest {
 
   @Test
   void searchSendsEveryFieldOfTheQuery() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     kv.createIndex(fullSpec());
     SearchQuery query =
         SearchQuery.builder("books")
@@ -264,7 +232,7 @@ class SearchClientTest {
 
   @Test
   void aSemanticSearchSendsOnlyItsText() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     kv.createIndex(fullSpec());
 
     kv.search(SearchQuery.builder("books").semanticText("how leaders are elected").build());
@@ -279,7 +247,7 @@ class SearchClientTest {
 
   @Test
   void searchResponsesMapToPages() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     kv.createIndex(fullSpec());
     KeyValue kv1 =
         KeyValue.newBuilder()
@@ -334,8 +302,8 @@ class SearchClientTest {
 
   @Test
   void anUnknownIndexFailsWithIndexNotFoundWithoutRetrying() throws IOException {
-    FakeNode other = node("other");
-    QuorumKvClient kv = client(leader.endpoint(), other.endpoint());
+    FakeNode other = cluster.node("other");
+    QuorumKvClient kv = cluster.client(leader.endpoint(), other.endpoint());
 
     assertThatThrownBy(() -> kv.search(SearchQuery.builder("nope").query("x").build()))
         .isInstanceOfSatisfying(
@@ -354,8 +322,8 @@ class SearchClientTest {
 
   @Test
   void aBuildingIndexIsRetriedOnTheNextMember() throws IOException {
-    FakeNode other = node("other");
-    QuorumKvClient kv = client(leader.endpoint(), other.endpoint());
+    FakeNode other = cluster.node("other");
+    QuorumKvClient kv = cluster.client(leader.endpoint(), other.endpoint());
     kv.createIndex(fullSpec());
     other.defineIndex(fullSpec().toProto());
     leader.failNext(1, Status.Code.UNAVAILABLE, "INDEX_UNAVAILABLE", "index books is building: 10/100 keys");
@@ -370,7 +338,7 @@ class SearchClientTest {
 
   @Test
   void aBuildingIndexIsRetriedUntilTheOverallTimeout() {
-    QuorumKvClient kv = client(Duration.ofMillis(400), leader.endpoint());
+    QuorumKvClient kv = cluster.client(Duration.ofMillis(400), leader.endpoint());
     kv.createIndex(fullSpec());
     leader.failNext(10_000, Status.Code.UNAVAILABLE, "INDEX_UNAVAILABLE", "index books is building: 10/100 keys");
 
@@ -387,7 +355,7 @@ class SearchClientTest {
 
   @Test
   void listIndexesRetriesAndMapsStatuses() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     kv.createIndex(fullSpec());
     kv.createIndex(IndexSpec.builder("all").keywordFields("kind").build());
     kv.put("book/1", Values.text("x"));
@@ -428,7 +396,7 @@ class SearchClientTest {
 
   @Test
   void aFailedIndexReportsWhy() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     kv.createIndex(fullSpec());
     leader.indexStatus(
         "books",
@@ -465,7 +433,7 @@ class SearchClientTest {
 
   @Test
   void searchAllFollowsCursorsWithTheQueryOtherwiseUnchanged() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     kv.createIndex(fullSpec());
     leader.searcher(pagedHits(25));
     SearchQuery query =
@@ -499,7 +467,7 @@ class SearchClientTest {
 
   @Test
   void searchAllIsLazyAndStartsAtTheQueryCursor() {
-    QuorumKvClient kv = client(leader.endpoint());
+    QuorumKvClient kv = cluster.client(leader.endpoint());
     kv.createIndex(fullSpec());
     leader.searcher(pagedHits(30));
     SearchQuery query = SearchQuery.builder("books").query("raft").build();
@@ -584,7 +552,7 @@ class SearchClientTest {
 
   @Test
   void asyncIndexCallsCompleteFutures() {
-    AsyncKvClient kv = client(leader.endpoint()).async();
+    AsyncKvClient kv = cluster.client(leader.endpoint()).async();
 
     assertThat(kv.createIndex(fullSpec()).thenCompose(c -> kv.dropIndex("books")).join()).isTrue();
     assertThat(kv.listIndexes().join()).isEmpty();
