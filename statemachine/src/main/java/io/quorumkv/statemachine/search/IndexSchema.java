@@ -20,6 +20,7 @@ import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
@@ -35,7 +36,9 @@ import org.apache.lucene.util.UnicodeUtil;
  * <p>Fields: {@value #KEY} (the key; stored, sortable), full-text fields under their own names
  * ({@value #TEXT} for text values, JSON paths for JSON string fields; stored for snippets), keywords under
  * {@code "_kw." + path}, numbers under {@code "_num." + path}, the user vector under {@value #VECTOR}, the
- * semantic embedding under {@value #SEMANTIC}.
+ * semantic embedding under {@value #SEMANTIC}. Every document also records, as doc values, the
+ * {@link StoredRevision} it was indexed from ({@value #MOD_INDEX}, {@value #EMBEDDINGS_HASH}) and what its
+ * mapping gave ({@value #FLAGS}), so that a restart reindexes only the keys that changed meanwhile.
  */
 final class IndexSchema {
 
@@ -43,6 +46,11 @@ final class IndexSchema {
   static final String TEXT = "text";
   static final String VECTOR = "_vector";
   static final String SEMANTIC = "_semantic";
+  static final String MOD_INDEX = "_mod";
+  static final String EMBEDDINGS_HASH = "_emb";
+  static final String FLAGS = "_flags";
+  static final int FLAG_SKIPPED_VECTOR = 1;
+  static final int FLAG_PENDING_EMBEDDING = 2;
   /** The model whose embeddings semantic fields use; embeddings of another model are ignored. */
   static final String SEMANTIC_MODEL = "all-minilm-l6-v2";
   static final int SEMANTIC_DIMENSION = 384;
@@ -127,6 +135,11 @@ final class IndexSchema {
     }
     boolean skippedVector = spec.hasVector() && !addUserVector(doc, json);
     boolean pending = spec.hasSemantic() && !addSemantic(doc, stored, json);
+    StoredRevision revision = StoredRevision.of(stored);
+    doc.add(new NumericDocValuesField(MOD_INDEX, revision.modIndex()));
+    doc.add(new NumericDocValuesField(EMBEDDINGS_HASH, revision.embeddingsHash()));
+    doc.add(new NumericDocValuesField(FLAGS,
+        (skippedVector ? FLAG_SKIPPED_VECTOR : 0) | (pending ? FLAG_PENDING_EMBEDDING : 0)));
     return new Mapped(doc, skippedVector, pending);
   }
 

@@ -7,12 +7,14 @@ import io.quorumkv.proto.internal.IndexDefinition;
  *
  * @param documents keys indexed
  * @param buildVisited keys the build has visited so far (BUILDING)
+ * @param buildIndexed keys the build has indexed or removed so far: all of them for a new index; after a
+ *     restart or install, only those that changed since the index files were last committed
  * @param skippedVectors keys indexed without their (absent or misshapen) user vector
  * @param pendingEmbeddings keys whose semantic text has no embedding yet
  * @param failure why the index failed; empty unless FAILED
  */
 public record IndexStats(IndexDefinition definition, State state, long documents, long buildVisited,
-    long skippedVectors, long pendingEmbeddings, String failure) {
+    long buildIndexed, long skippedVectors, long pendingEmbeddings, String failure) {
 
   public enum State { BUILDING, READY, FAILED }
 }

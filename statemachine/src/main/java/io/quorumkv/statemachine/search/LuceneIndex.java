@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.search.BooleanClause;
@@ -41,6 +42,11 @@ import org.apache.lucene.util.IOUtils;
  * changes) and at most one build (the keys that existed when it was created or reset), searched by any
  * number of threads.
  *
+ * <p>The index lives in its own directory and survives restarts: {@link #commit} makes it durable, and
+ * a build compares what the directory already holds with the stored data, reindexing only the keys whose
+ * {@link StoredRevision} differs and removing the keys no longer stored. A new index's build starts
+ * from nothing and indexes every key.
+ *
  * <p>While BUILDING, a key the indexer changed is never overwritten by the build (the build's view is
  * older), so live changes and the build may interleave freely. Searches run on the searcher last
  * refreshed; {@link #refresh} makes it reflect everything indexed up to a position.
@@ -51,6 +57,7 @@ final class LuceneIndex implements AutoCloseable {
   private static final int MIN_FUSION_DEPTH = 100;
   /** Candidates a k-NN search explores at least (its HNSW beam), whatever the depth asked for. */
   private static final int MIN_KNN_CANDIDATES = 100;
+  private static final Comparator<ByteString> KEY_ORDER = ByteString.unsignedLexicographicalComparator();
 
   private final IndexDefinition definition;
   private final IndexSchema schema;
@@ -67,10 +74,15 @@ final class LuceneIndex implements AutoCloseable {
   private volatile IndexStats.State state = IndexStats.State.BUILDING;
   // The build is done; the index turns READY once no key waits for an embedding.
   private boolean built; // guarded by this
+  // While building: what the directory held when the build began, consumed in key order.
+  private DirectoryReader buildReader; // guarded by this
+  private IndexedKeys indexedBefore; // guarded by this
+  private volatile long buildIndexed;
   private volatile String failure = "";
   private volatile long buildVisited;
   private volatile long searcherPosition = -1;
 
+  /** Opens the index in {@code dir}, with whatever that directory holds (see {@link IndexFiles#reusable}). */
   LuceneIndex(IndexDefinition definition, Path dir) throws IOException {
     this.definition = definition;
     this.schema = new IndexSchema(definition.getSpec());
@@ -78,9 +90,17 @@ final class LuceneIndex implements AutoCloseable {
     this.dir = dir;
     this.directory = FSDirectory.open(dir);
     IndexWriterConfig config = new IndexWriterConfig(schema.analyzer())
-        .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+        .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
         .setRAMBufferSizeMB(16);
-    this.writer = new IndexWriter(directory, config);
+    IndexWriter opened;
+    try {
+      opened = new IndexWriter(directory, config);
+    } catch (IOException | RuntimeException e) {
+      directory.close();
+      throw e;
+    }
+    this.writer = opened;
+    writer.setLiveCommitData(IndexFiles.commitData(definition).entrySet());
     this.searchers = new SearcherManager(writer, null);
   }
 
@@ -115,14 +135,61 @@ final class LuceneIndex implements AutoCloseable {
     readyIfCaughtUp();
   }
 
-  /** Indexes keys the build found, unless live changes got to them first. Build thread only. */
+  /** Starts the build: notes what the directory holds now. Build thread only, before {@link #build}. */
+  synchronized void beginBuild() throws IOException {
+    buildReader = DirectoryReader.open(writer);
+    indexedBefore = new IndexedKeys(buildReader);
+  }
+
+  /**
+   * Brings the keys the build found (the next ones of the view, in key order) into the index, unless live
+   * changes got to them first: reindexes a key whose document is missing or was indexed from another
+   * revision, and removes documents of keys between them that are no longer stored. Build thread only.
+   */
   synchronized void build(List<StoredEntry> entries) throws IOException {
     for (StoredEntry entry : entries) {
-      if (!touchedDuringBuild.contains(entry.key())) {
+      IndexedKeys.Entry indexed = takeIndexedUpTo(entry.key());
+      if (touchedDuringBuild.contains(entry.key())) {
+        continue;
+      }
+      if (indexed != null && indexed.revision().equals(StoredRevision.of(entry.stored()))) {
+        mark(skippedVectors, entry.key(), (indexed.flags() & IndexSchema.FLAG_SKIPPED_VECTOR) != 0);
+        mark(pendingEmbeddings, entry.key(), (indexed.flags() & IndexSchema.FLAG_PENDING_EMBEDDING) != 0);
+      } else {
         index(entry.key(), entry.stored());
+        buildIndexed++;
       }
     }
     buildVisited += entries.size();
+  }
+
+  /**
+   * Takes the documents held before the build up to {@code key}: removes those before it (no longer
+   * stored) and returns the one of {@code key} itself, or null.
+   */
+  private IndexedKeys.Entry takeIndexedUpTo(ByteString key) throws IOException {
+    ByteString next;
+    while ((next = indexedBefore.peekKey()) != null) {
+      int order = KEY_ORDER.compare(next, key);
+      if (order > 0) {
+        return null;
+      }
+      IndexedKeys.Entry indexed = indexedBefore.next();
+      if (order == 0) {
+        return indexed;
+      }
+      removeUnlessTouched(indexed.key());
+    }
+    return null;
+  }
+
+  private void removeUnlessTouched(ByteString key) throws IOException {
+    if (!touchedDuringBuild.contains(key)) {
+      writer.deleteDocuments(IndexSchema.keyTerm(key));
+      skippedVectors.remove(key);
+      pendingEmbeddings.remove(key);
+      buildIndexed++;
+    }
   }
 
   /**
@@ -130,6 +197,13 @@ final class LuceneIndex implements AutoCloseable {
    * over keys written before it existed waits for the leader to attach theirs).
    */
   void buildDone() throws IOException {
+    synchronized (this) {
+      // Documents after the last stored key: no longer stored.
+      while (indexedBefore != null && indexedBefore.peekKey() != null) {
+        removeUnlessTouched(indexedBefore.next().key());
+      }
+      closeBuildReader();
+    }
     // A search refreshes the searcher only if it is behind the search's position, and searches refused
     // while BUILDING may already have refreshed it up to the current position: make the built documents
     // searchable before the index can turn READY.
@@ -162,15 +236,38 @@ final class LuceneIndex implements AutoCloseable {
     }
   }
 
+  private void closeBuildReader() throws IOException {
+    DirectoryReader reader = buildReader;
+    buildReader = null;
+    indexedBefore = null;
+    IOUtils.close(reader);
+  }
+
   /** Keys the build has visited so far. */
   long buildVisited() {
     return buildVisited;
   }
 
-  /** Marks the index failed: it answers no more searches on this member. */
-  void fail(String why) {
+  /** Keys the build has indexed or removed so far. */
+  long buildIndexed() {
+    return buildIndexed;
+  }
+
+  /**
+   * Marks the index failed: it answers no more searches on this member, commits no more, and is rebuilt
+   * from nothing at the member's next start.
+   */
+  void fail(String why) throws IOException {
     failure = why;
     state = IndexStats.State.FAILED;
+    IndexFiles.markFailed(dir, why);
+  }
+
+  /** Makes everything indexed so far durable (nothing to do if nothing changed); not for a FAILED index. */
+  void commit() throws IOException {
+    if (state != IndexStats.State.FAILED && writer.hasUncommittedChanges()) {
+      writer.commit();
+    }
   }
 
   /** Up to {@code max} keys whose semantic text waits for an embedding. */
@@ -179,7 +276,7 @@ final class LuceneIndex implements AutoCloseable {
   }
 
   synchronized IndexStats stats() {
-    return new IndexStats(definition, state, documents(), buildVisited, skippedVectors.size(),
+    return new IndexStats(definition, state, documents(), buildVisited, buildIndexed, skippedVectors.size(),
         pendingEmbeddings.size(), failure);
   }
 
@@ -436,18 +533,33 @@ final class LuceneIndex implements AutoCloseable {
     return ByteString.copyFrom(key.bytes, key.offset, key.length);
   }
 
-  /** Closes the index, leaving its files (see {@link #closeAndDelete}). */
+  /** Commits and closes the index, leaving its files for the next start (see {@link #closeAndDelete}). */
   @Override
   public void close() throws IOException {
-    // Rolled back, not committed: indexes are rebuilt at every start, and a commit would first wait for
-    // running merges (HNSW merges take minutes at 100k vectors).
-    IOUtils.close(searchers, writer::rollback, directory);
+    try {
+      commit();
+    } finally {
+      closeWithoutCommit();
+    }
+  }
+
+  /**
+   * Closes the index, keeping only what was last committed, as a crash would. Rolled back rather than
+   * closed: closing waits for running merges (HNSW merges take minutes at 100k vectors).
+   */
+  void closeWithoutCommit() throws IOException {
+    DirectoryReader reader;
+    synchronized (this) {
+      reader = buildReader;
+      buildReader = null;
+    }
+    IOUtils.close(reader, searchers, writer::rollback, directory);
   }
 
   /** Closes the index and deletes its files. */
   void closeAndDelete() {
     try {
-      close();
+      closeWithoutCommit();
       IOUtils.rm(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove index " + name() + " in " + dir, e);

@@ -15,19 +15,24 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.util.IOUtils;
 import org.slf4j.Logger;
@@ -45,8 +50,12 @@ import org.slf4j.LoggerFactory;
  * it is behind and search it ({@link #search}).
  *
  * <p>A failure inside one index marks that index FAILED; the other indexes and the position go on.
- * Index files live under a directory of their own, wiped at every reset: indexes are rebuilt from the
- * stored data (stored embeddings included), never re-embedded.
+ *
+ * <p>Each index keeps its files in a directory of its own under the root, committed every
+ * {@value #COMMIT_EVERY_SECONDS} s, after each build and at close. A reset (start, snapshot install)
+ * reopens the files of every index it still defines and builds each one from the stored state: only the
+ * keys that changed since the last commit are reindexed (from the stored data and its stored
+ * embeddings: nothing is re-embedded), and the files of indexes it no longer defines are deleted.
  */
 public final class SearchIndexes implements AppliedListener, AutoCloseable {
 
@@ -54,6 +63,7 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
   private static final int MAX_TASKS_PER_BATCH = 1024;
   private static final int BUILD_CHUNK = 1000;
   private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
+  static final long COMMIT_EVERY_SECONDS = 30;
 
   private sealed interface Task permits Applied, Reset {}
 
@@ -70,6 +80,11 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
+  private final ScheduledExecutorService committer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "quorumkv-index-committer");
+    thread.setDaemon(true);
+    return thread;
+  });
   // Held by the indexer while it applies a batch, so a reader of `position` knows the writers hold it.
   private final ReentrantLock batchLock = new ReentrantLock();
   private final AppliedIndexWaiters positionWaiters = new AppliedIndexWaiters("quorumkv-search-waiters");
@@ -78,12 +93,21 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
   private volatile long position;
   private volatile boolean closed;
 
-  /** Indexes kept under {@code root} (created if absent; whatever it holds is replaced at each reset). */
+  /**
+   * Indexes kept under {@code root} (created if absent; at each reset, what it holds is reused for the
+   * indexes the reset defines, the rest deleted).
+   */
   public SearchIndexes(Path root) {
+    this(root, COMMIT_EVERY_SECONDS);
+  }
+
+  /** With commits every {@code commitEverySeconds} besides those after builds and at close (tests). */
+  SearchIndexes(Path root, long commitEverySeconds) {
     this.root = root;
     this.indexer = new Thread(this::runIndexer, "quorumkv-indexer");
     indexer.setDaemon(true);
     indexer.start();
+    committer.scheduleWithFixedDelay(this::commitAll, commitEverySeconds, commitEverySeconds, TimeUnit.SECONDS);
   }
 
   @Override
@@ -176,7 +200,13 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     List<Task> batch = new ArrayList<>();
     while (!closed) {
       try {
-        batch.add(queue.take());
+        // Polled, not taken: close stops the thread by the flag, since an interrupt during Lucene I/O
+        // closes the index's files under it.
+        Task first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
         queue.drainTo(batch, MAX_TASKS_PER_BATCH - 1);
       } catch (InterruptedException e) {
         return;
@@ -239,11 +269,11 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     for (WriteSet.DefinitionChange change : definitionChanges) {
       LuceneIndex old = next.remove(change.name());
       if (old != null) {
-        closeQuietly(old);
+        dropQuietly(old);
         LOG.info("index {}: dropped", change.name());
       }
       change.definition().ifPresent(definition -> {
-        LuceneIndex index = open(definition);
+        LuceneIndex index = open(definition, false);
         if (index != null) {
           next.put(change.name(), index);
           created.add(index);
@@ -257,34 +287,61 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
   }
 
   private void reset(Reset reset) {
-    indexes.values().forEach(SearchIndexes::closeQuietly);
-    indexes = Map.of();
-    try {
-      IOUtils.rm(root);
-      Files.createDirectories(root);
-    } catch (IOException e) {
-      LOG.error("search indexes: cannot clear {}: {}", root, e.toString());
+    for (LuceneIndex index : indexes.values()) {
+      closeKeepingFiles(index);
     }
+    indexes = Map.of();
+    deleteUndefined(reset.definitions().values());
     Map<String, LuceneIndex> next = new HashMap<>();
     for (IndexDefinition definition : reset.definitions().values()) {
-      LuceneIndex index = open(definition);
+      LuceneIndex index = open(definition, true);
       if (index != null) {
         next.put(definition.getSpec().getName(), index);
       }
     }
     indexes = Map.copyOf(next);
     if (!next.isEmpty()) {
-      LOG.info("search indexes: rebuilding {} from the stored data at index {}", next.keySet(),
+      LOG.info("search indexes: bringing {} up to the stored data at index {}", next.keySet(),
           reset.view().appliedIndex());
     }
     startBuild(List.copyOf(next.values()), reset.view());
   }
 
-  /** A new empty index for {@code definition}, or null if its files cannot be opened (logged). */
-  private LuceneIndex open(IndexDefinition definition) {
-    String name = definition.getSpec().getName();
-    Path dir = root.resolve(name + "-" + definition.getCreateIndex());
+  private Path dirOf(IndexDefinition definition) {
+    return root.resolve(definition.getSpec().getName() + "-" + definition.getCreateIndex());
+  }
+
+  /** Deletes whatever the root holds besides the directories of {@code definitions}. */
+  private void deleteUndefined(Collection<IndexDefinition> definitions) {
+    Set<Path> kept = definitions.stream().map(this::dirOf).collect(Collectors.toSet());
     try {
+      Files.createDirectories(root);
+      try (Stream<Path> children = Files.list(root)) {
+        for (Path child : children.filter(c -> !kept.contains(c)).toList()) {
+          IOUtils.rm(child);
+        }
+      }
+    } catch (IOException e) {
+      LOG.error("search indexes: cannot clear stale files in {}: {}", root, e.toString());
+    }
+  }
+
+  /**
+   * The index of {@code definition} on its directory: with the files a previous run committed if
+   * {@code reuse} and they fit (see {@link IndexFiles#reusable}), else empty; null if the files cannot be
+   * opened even empty (logged).
+   */
+  private LuceneIndex open(IndexDefinition definition, boolean reuse) {
+    String name = definition.getSpec().getName();
+    Path dir = dirOf(definition);
+    try {
+      if (reuse && IndexFiles.reusable(dir, definition)) {
+        try {
+          return new LuceneIndex(definition, dir);
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("index {}: cannot reopen {} ({}); rebuilding it", name, dir, e.toString());
+        }
+      }
       IOUtils.rm(dir);
       Files.createDirectories(dir);
       return new LuceneIndex(definition, dir);
@@ -317,6 +374,7 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     KeyRange range = KeyRange.prefix(index.definition().getSpec().getKeyPrefix());
     ByteString from = range.startInclusive();
     try {
+      index.beginBuild();
       while (!closed && index.state() == IndexStats.State.BUILDING) {
         List<StoredEntry> entries = view.scanStored(new KeyRange(from, range.endExclusive()), BUILD_CHUNK);
         if (entries.isEmpty()) {
@@ -326,15 +384,21 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
         from = entries.get(entries.size() - 1).key().concat(ByteString.copyFrom(new byte[] {0}));
         if (System.nanoTime() - lastProgress > PROGRESS_EVERY_NANOS) {
           lastProgress = System.nanoTime();
-          LOG.info("index {}: building, {} keys visited", index.name(), index.buildVisited());
+          LOG.info("index {}: building, {} keys visited, {} indexed", index.name(), index.buildVisited(),
+              index.buildIndexed());
         }
       }
+      if (closed) {
+        return; // the next start carries on from what the close commits
+      }
       index.buildDone();
+      index.commit();
       IndexStats stats = index.stats();
-      if (stats.buildVisited() == 0) {
+      if (stats.buildVisited() == 0 && stats.buildIndexed() == 0) {
         return; // a new index over no keys: nothing worth a line
       }
-      LOG.info("index {}: built, {} documents in {} ms{}", index.name(), stats.documents(),
+      LOG.info("index {}: built, {} documents ({} indexed or removed, the rest kept from its files) in {} ms{}",
+          index.name(), stats.documents(), stats.buildIndexed(),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
           stats.pendingEmbeddings() > 0 ? "; " + stats.pendingEmbeddings() + " keys wait for embeddings" : "");
     } catch (ReadViewClosedException | AlreadyClosedException e) {
@@ -351,11 +415,36 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     }
     if (index.state() != IndexStats.State.FAILED) {
       LOG.error("index {}: {}; the index answers no searches on this member until it restarts", index.name(), why);
-      index.fail(why);
+      try {
+        index.fail(why);
+      } catch (IOException e) {
+        LOG.warn("index {}: cannot mark its files for a rebuild: {}", index.name(), e.toString());
+      }
     }
   }
 
-  private static void closeQuietly(LuceneIndex index) {
+  /** Commits every index that changed since its last commit (the committer thread's round). */
+  private void commitAll() {
+    for (LuceneIndex index : indexes.values()) {
+      try {
+        index.commit();
+      } catch (AlreadyClosedException e) {
+        // dropped or reset meanwhile
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("index {}: commit failed: {}", index.name(), e.toString());
+      }
+    }
+  }
+
+  private static void closeKeepingFiles(LuceneIndex index) {
+    try {
+      index.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("index {}: close failed: {}", index.name(), e.toString());
+    }
+  }
+
+  private static void dropQuietly(LuceneIndex index) {
     try {
       index.closeAndDelete();
     } catch (RuntimeException e) {
@@ -363,22 +452,37 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     }
   }
 
-  /** Stops the threads and closes every index; pending waits fail. */
+  /** Stops the threads and commits and closes every index; pending waits fail. */
   @Override
   public void close() {
+    closeIndexes(true);
+  }
+
+  /** Like {@link #close} but without committing: leaves on disk what a crash would. For tests. */
+  void closeWithoutCommit() {
+    closeIndexes(false);
+  }
+
+  private void closeIndexes(boolean commit) {
+    // The threads stop at the flag (a build between chunks); none is interrupted during Lucene I/O.
     closed = true;
-    indexer.interrupt();
-    builder.shutdownNow();
+    committer.shutdown();
+    builder.shutdown();
     try {
       indexer.join(TimeUnit.SECONDS.toMillis(10));
       builder.awaitTermination(10, TimeUnit.SECONDS);
+      committer.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     positionWaiters.close();
     for (LuceneIndex index : indexes.values()) {
       try {
-        index.close();
+        if (commit) {
+          index.close();
+        } else {
+          index.closeWithoutCommit();
+        }
       } catch (IOException | RuntimeException e) {
         LOG.warn("index {}: close failed: {}", index.name(), e.toString());
       }

@@ -32,6 +32,9 @@ import io.quorumkv.statemachine.storage.KvStore;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import io.quorumkv.statemachine.storage.SessionWrites;
 import io.quorumkv.statemachine.storage.WriteSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
+import org.apache.lucene.util.IOUtils;
 
 /**
  * A replica's state machine core with its search indexes, on a real RocksDB store and real Lucene indexes
@@ -70,9 +74,14 @@ final class SearchFixture implements AutoCloseable {
   /** Opens a fresh (or the existing) state in {@code dir} and resets the indexes from it. */
   static SearchFixture open(Path dir) {
     SearchFixture fixture = new SearchFixture(dir);
-    fixture.indexes = new SearchIndexes(dir.resolve("search"));
+    fixture.indexes = newIndexes(dir);
     fixture.openStore();
     return fixture;
+  }
+
+  /** Commits only after builds and at close, so that a test decides what a crash leaves uncommitted. */
+  private static SearchIndexes newIndexes(Path dir) {
+    return new SearchIndexes(dir.resolve("search"), TimeUnit.HOURS.toSeconds(1));
   }
 
   private void openStore() {
@@ -262,8 +271,47 @@ final class SearchFixture implements AutoCloseable {
     rocks.close();
     if (newIndexes) {
       indexes.close();
-      indexes = new SearchIndexes(dir.resolve("search"));
+      indexes = newIndexes(dir);
     }
+    reopenStore();
+  }
+
+  /**
+   * Restarts as after a crash: the search indexes keep only what they last committed (at their last build
+   * or clean close), while the store keeps everything applied.
+   */
+  void crashAndRestart() {
+    awaitIndexed();
+    rocks.close();
+    indexes.closeWithoutCommit();
+    indexes = newIndexes(dir);
+    reopenStore();
+  }
+
+  /** Copies the store as it is now into {@code target} (which must not exist). */
+  void checkpoint(Path target) {
+    rocks.checkpoint(target);
+  }
+
+  /**
+   * Restarts the process on the store copied by {@link #checkpoint}, with the search index files as they
+   * are now: the store is behind the index files (as when RocksDB lost writes its WAL had not synced).
+   */
+  void restartOnCheckpoint(Path checkpoint) {
+    awaitIndexed();
+    rocks.close();
+    indexes.close();
+    indexes = newIndexes(dir);
+    try {
+      IOUtils.rm(dir.resolve("data"));
+      Files.move(checkpoint, dir.resolve("data"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    reopenStore();
+  }
+
+  private void reopenStore() {
     openStore();
     // The reset is queued: an entry after it (one that changes nothing) tells when the indexer took it.
     apply(Command.getDefaultInstance());

@@ -304,6 +304,93 @@ class SearchLifecycleTest {
     assertThat(keys(fx.search(on("vec").text("title:0").build()))).isEmpty();
   }
 
+  /** Overwrites 10 keys (title word "new"), deletes 5 and adds 7 ("newer"): 22 keys changed. */
+  private void changeSomeItems() {
+    List<Integer> picked = new ArrayList<>(java.util.stream.IntStream.range(0, KEYS).boxed().toList());
+    java.util.Collections.shuffle(picked, random);
+    Map<String, Value> overwrites = new LinkedHashMap<>();
+    picked.subList(0, 10).forEach(i -> overwrites.put(key(i), item(i, "new")));
+    fx.putAll(overwrites);
+    picked.subList(10, 15).forEach(i -> fx.delete(key(i)));
+    for (int i = 0; i < 7; i++) {
+      fx.put(key(KEYS + i), item(KEYS + i, "newer"));
+    }
+  }
+
+  @Test
+  void cleanRestartReusesTheIndexFilesAndReindexesNothing() {
+    writeItems();
+    fx.createIndex(spec());
+    assertThat(fx.awaitReady(INDEX).buildIndexed()).isEqualTo(KEYS);
+    fx.restart(true);
+    IndexStats after = fx.awaitReady(INDEX);
+    assertThat(after.buildVisited()).isEqualTo(KEYS);
+    assertThat(after.buildIndexed()).isZero();
+    assertIndexMatchesStore();
+  }
+
+  @Test
+  void restartAfterACrashReindexesOnlyTheKeysChangedSinceTheLastCommit() {
+    writeItems();
+    fx.createIndex(spec());
+    fx.awaitReady(INDEX); // the build committed
+    changeSomeItems();
+    fx.crashAndRestart();
+    assertThat(fx.awaitReady(INDEX).buildIndexed()).isEqualTo(22);
+    assertIndexMatchesStore();
+    // And the next clean restart has nothing left to do.
+    fx.restart(true);
+    assertThat(fx.awaitReady(INDEX).buildIndexed()).isZero();
+    assertIndexMatchesStore();
+  }
+
+  @Test
+  void storeBehindItsIndexFilesTurnsTheIndexBackToTheStore() {
+    writeItems();
+    fx.createIndex(spec());
+    fx.awaitReady(INDEX);
+    Path older = dir.resolve("older");
+    fx.checkpoint(older);
+    changeSomeItems();
+    // The clean close commits the 22 changes into the index files; the store comes back without them.
+    fx.restartOnCheckpoint(older);
+    assertThat(fx.awaitReady(INDEX).buildIndexed()).isEqualTo(22);
+    assertIndexMatchesStore();
+  }
+
+  @Test
+  void pendingEmbeddingsSurviveARestartAndAttachedOnesAreReindexedAfterACrash() {
+    IndexSpec semantic = IndexSpec.newBuilder().setName("sem").setKeyPrefix(ByteString.copyFromUtf8("s/")).setText(true)
+        .setSemantic(SemanticField.getDefaultInstance()).build();
+    int n = 10;
+    for (int i = 0; i < n; i++) {
+      fx.putText("s/early" + i, "early sentence " + i);
+    }
+    fx.createIndex(semantic);
+    fx.awaitStats("sem", s -> s.buildVisited() == n && s.pendingEmbeddings() == n, "built, every key pending");
+
+    fx.restart(true);
+    IndexStats reopened = fx.awaitStats("sem", s -> s.buildVisited() == n, "built again");
+    assertThat(reopened.state()).isEqualTo(IndexStats.State.BUILDING);
+    assertThat(reopened.pendingEmbeddings()).isEqualTo(n);
+    assertThat(reopened.buildIndexed()).isZero();
+
+    List<KeyEmbeddings> attach = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String key = "s/early" + i;
+      attach.add(KeyEmbeddings.newBuilder().setKey(ByteString.copyFromUtf8(key))
+          .setModIndex(fx.stored(key).getModIndex()).addEmbeddings(semanticEmbedding(randomVector(384))).build());
+    }
+    assertThat(fx.attach(attach).getAttachEmbeddings().getAttached()).isEqualTo(n);
+    fx.awaitReady("sem");
+    // The attached embeddings were never committed: the records changed, not their mod indexes.
+    fx.crashAndRestart();
+    IndexStats ready = fx.awaitReady("sem");
+    assertThat(ready.buildIndexed()).isEqualTo(n);
+    assertThat(ready.pendingEmbeddings()).isZero();
+    assertThat(fx.search(on("sem").semantic(randomVector(384)).topK(20).build()).hits()).hasSize(n);
+  }
+
   @Test
   void restartRebuildsFromStoredEmbeddingsWithSameSemanticResults() {
     IndexSpec semantic = IndexSpec.newBuilder().setName("sem").setKeyPrefix(ByteString.copyFromUtf8("s/")).setText(true)

@@ -1,0 +1,71 @@
+package io.quorumkv.statemachine.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.quorumkv.proto.internal.IndexDefinition;
+import io.quorumkv.proto.internal.StoredValue;
+import io.quorumkv.proto.v1.IndexSpec;
+import io.quorumkv.proto.v1.Value;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** When a start may reuse an index directory. */
+class IndexFilesTest {
+
+  @TempDir
+  Path dir;
+
+  private static IndexDefinition definition(long createIndex) {
+    return IndexDefinition.newBuilder().setCreateIndex(createIndex).setSpec(IndexSpec.newBuilder().setName("i")
+        .setKeyPrefix(ByteString.copyFromUtf8("k/")).setText(true)).build();
+  }
+
+  private void writeOneKey(Path indexDir, IndexDefinition definition, boolean commit) throws Exception {
+    LuceneIndex index = new LuceneIndex(definition, indexDir);
+    index.apply(ByteString.copyFromUtf8("k/1"), Optional.of(StoredValue.newBuilder().setModIndex(3)
+        .setValue(Value.newBuilder().setText("hello")).build()));
+    if (commit) {
+      index.close();
+    } else {
+      index.closeWithoutCommit();
+    }
+  }
+
+  @Test
+  void onlyACommittedIndexOfTheSameDefinitionIsReused() throws Exception {
+    Path indexDir = dir.resolve("i-7");
+    assertThat(IndexFiles.reusable(indexDir, definition(7))).as("missing").isFalse();
+    Files.createDirectories(indexDir);
+    writeOneKey(indexDir, definition(7), false);
+    assertThat(IndexFiles.reusable(indexDir, definition(7))).as("never committed").isFalse();
+    writeOneKey(indexDir, definition(7), true);
+    assertThat(IndexFiles.reusable(indexDir, definition(7))).isTrue();
+    assertThat(IndexFiles.reusable(indexDir, definition(8))).as("another definition").isFalse();
+  }
+
+  @Test
+  void aFailedIndexIsNotReused() throws Exception {
+    Path indexDir = dir.resolve("i-7");
+    Files.createDirectories(indexDir);
+    writeOneKey(indexDir, definition(7), true);
+    IndexFiles.markFailed(indexDir, "test");
+    assertThat(IndexFiles.reusable(indexDir, definition(7))).isFalse();
+  }
+
+  @Test
+  void unreadableFilesAreNotReused() throws Exception {
+    Path indexDir = dir.resolve("i-7");
+    Files.createDirectories(indexDir);
+    writeOneKey(indexDir, definition(7), true);
+    try (var files = Files.list(indexDir)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().startsWith("segments_")).toList()) {
+        Files.write(file, new byte[] {1, 2, 3});
+      }
+    }
+    assertThat(IndexFiles.reusable(indexDir, definition(7))).isFalse();
+  }
+}
