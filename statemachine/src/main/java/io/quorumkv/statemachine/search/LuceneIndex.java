@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.quorumkv.proto.internal.IndexDefinition;
 import io.quorumkv.proto.internal.SearchCursor;
 import io.quorumkv.proto.internal.StoredValue;
+import io.quorumkv.proto.v1.VectorMetric;
 import io.quorumkv.statemachine.read.StoredEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,6 +58,7 @@ final class LuceneIndex implements AutoCloseable {
   private static final int MIN_FUSION_DEPTH = 100;
   /** Candidates a k-NN search explores at least (its HNSW beam), whatever the depth asked for. */
   private static final int MIN_KNN_CANDIDATES = 100;
+  private static final double RAM_BUFFER_MB = 32;
   private static final Comparator<ByteString> KEY_ORDER = ByteString.unsignedLexicographicalComparator();
 
   private final IndexDefinition definition;
@@ -89,9 +91,11 @@ final class LuceneIndex implements AutoCloseable {
     this.compiler = new QueryCompiler(schema);
     this.dir = dir;
     this.directory = FSDirectory.open(dir);
+    // Every segment is searched on its own (each k-NN search explores MIN_KNN_CANDIDATES per segment): a
+    // larger buffer flushes fewer, larger segments (~20k 384-float vectors each) and merges them less.
     IndexWriterConfig config = new IndexWriterConfig(schema.analyzer())
         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-        .setRAMBufferSizeMB(16);
+        .setRAMBufferSizeMB(RAM_BUFFER_MB);
     IndexWriter opened;
     try {
       opened = new IndexWriter(directory, config);
@@ -281,13 +285,12 @@ final class LuceneIndex implements AutoCloseable {
   }
 
   /**
-   * Keys indexed: the live documents of a freshly refreshed reader. (The writer's own count includes every
-   * buffered version of an overwritten key until its deletes are applied at the next refresh.) Called
-   * holding this, so that no build chunk or live change is half applied.
+   * Keys in the index as of the searcher's last refresh (searches refresh it when behind, the periodic
+   * commit refreshes it too). Counting never refreshes: a refresh flushes a segment, and listings may
+   * come often while an index builds or lags.
    */
   private long documents() {
     try {
-      searchers.maybeRefreshBlocking();
       IndexSearcher searcher = searchers.acquire();
       try {
         return searcher.getIndexReader().numDocs();
@@ -297,6 +300,16 @@ final class LuceneIndex implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot count the documents of index " + name(), e);
     }
+  }
+
+  /** Refreshes the searcher unless another thread is refreshing it; never waits. */
+  void refreshSoon() throws IOException {
+    searchers.maybeRefresh();
+  }
+
+  /** Refreshes the searcher, waiting for a refresh in progress if any. */
+  void refreshNow() throws IOException {
+    searchers.maybeRefreshBlocking();
   }
 
   /**
@@ -349,7 +362,7 @@ final class LuceneIndex implements AutoCloseable {
     if (state == IndexStats.State.FAILED) {
       return "index " + name() + " failed on this member: " + failure + "; it is rebuilt when the member restarts";
     }
-    // No document count here: counting refreshes the searcher, and refusals may come often while building.
+    // No document count here: while building it is that of the last refresh, which says little.
     int pending;
     synchronized (this) {
       pending = pendingEmbeddings.size();
@@ -371,9 +384,11 @@ final class LuceneIndex implements AutoCloseable {
     long total = searcher.count(combined);
     List<ScoreDoc> docs = List.of(top.scoreDocs);
     Map<Integer, String> snippets = snippets(searcher, text, docs);
+    List<ByteString> keys = DocKeys.of(searcher, top.scoreDocs);
     List<SearchResult.Hit> hits = new ArrayList<>(docs.size());
-    for (ScoreDoc doc : docs) {
-      hits.add(new SearchResult.Hit(keyOf(searcher, doc.doc), doc.score, snippets.getOrDefault(doc.doc, "")));
+    for (int i = 0; i < docs.size(); i++) {
+      ScoreDoc doc = docs.get(i);
+      hits.add(new SearchResult.Hit(keys.get(i), doc.score, snippets.getOrDefault(doc.doc, "")));
     }
     int offset = cursor.getOffset() + hits.size();
     Optional<SearchCursor> next = hits.size() == query.topK() && offset < total
@@ -391,10 +406,8 @@ final class LuceneIndex implements AutoCloseable {
         : new org.apache.lucene.search.ConstantScoreQuery(filter);
     TopDocs top = searcher.searchAfter(after, constant, query.topK(), sort, false);
     long total = searcher.count(constant);
-    List<SearchResult.Hit> hits = new ArrayList<>(top.scoreDocs.length);
-    for (ScoreDoc doc : top.scoreDocs) {
-      hits.add(new SearchResult.Hit(keyOf(searcher, doc.doc), 1f, ""));
-    }
+    List<SearchResult.Hit> hits = DocKeys.of(searcher, top.scoreDocs).stream()
+        .map(key -> new SearchResult.Hit(key, 1f, "")).toList();
     int offset = cursor.getOffset() + hits.size();
     Optional<SearchCursor> next = hits.size() == query.topK() && offset < total
         ? Optional.of(afterCursor(offset, hits.get(hits.size() - 1))) : Optional.empty();
@@ -422,12 +435,10 @@ final class LuceneIndex implements AutoCloseable {
         .add(filter, BooleanClause.Occur.FILTER).build();
     Sort sort = new Sort(SortField.FIELD_SCORE, new SortField(IndexSchema.KEY, SortField.Type.STRING));
     TopDocs textTop = searcher.search(combined, fusionDepth, sort, true);
-    List<ByteString> textRanking = new ArrayList<>();
+    List<ByteString> textRanking = DocKeys.of(searcher, textTop.scoreDocs);
     Map<ByteString, Integer> docOf = new HashMap<>();
-    for (ScoreDoc doc : textTop.scoreDocs) {
-      ByteString key = keyOf(searcher, doc.doc);
-      textRanking.add(key);
-      docOf.put(key, doc.doc);
+    for (int i = 0; i < textRanking.size(); i++) {
+      docOf.put(textRanking.get(i), textTop.scoreDocs[i].doc);
     }
     List<ByteString> vectorRanking = knn(searcher, query, filter, fusionDepth).stream()
         .map(SearchResult.Hit::key).toList();
@@ -446,48 +457,53 @@ final class LuceneIndex implements AutoCloseable {
   /** The {@code depth} nearest keys to the query's vector that pass the filter, best first. */
   private List<SearchResult.Hit> knn(IndexSearcher searcher, SearchQuery query, Query filter, int depth)
       throws IOException {
-    String field = vectorField(query);
+    VectorTarget target = vectorTarget(query);
     // HNSW explores as many candidates as the k it is asked for: a small k (top_k 1..10) misses many true
     // neighbours (even an exact match). Ask for at least MIN_KNN_CANDIDATES and keep the best `depth`.
     int candidates = Math.max(depth, MIN_KNN_CANDIDATES);
-    Query knn = new KnnFloatVectorQuery(field, query.vector(), candidates,
+    Query knn = new KnnFloatVectorQuery(target.field(), target.vector(), candidates,
         filter instanceof MatchAllDocsQuery ? null : filter);
     TopDocs top = searcher.search(knn, candidates);
+    List<ByteString> keys = DocKeys.of(searcher, top.scoreDocs);
     List<SearchResult.Hit> hits = new ArrayList<>(top.scoreDocs.length);
-    for (ScoreDoc doc : top.scoreDocs) {
-      hits.add(new SearchResult.Hit(keyOf(searcher, doc.doc), doc.score, ""));
+    for (int i = 0; i < top.scoreDocs.length; i++) {
+      hits.add(new SearchResult.Hit(keys.get(i), top.scoreDocs[i].score, ""));
     }
     hits.sort(Comparator.comparing(SearchResult.Hit::score).reversed()
         .thenComparing(SearchResult.Hit::key, ByteString.unsignedLexicographicalComparator()));
     return hits.size() > depth ? new ArrayList<>(hits.subList(0, depth)) : hits;
   }
 
+  /** The field a k-NN search runs on, and the query's vector as that field compares vectors. */
+  private record VectorTarget(String field, float[] vector) {}
+
   /** The vector field the query targets, after checking the index has it with the query's dimension. */
-  private String vectorField(SearchQuery query) {
+  private VectorTarget vectorTarget(SearchQuery query) {
     int dimension;
     String field;
+    VectorMetric metric;
     if (query.semantic()) {
       if (!definition.getSpec().hasSemantic()) {
         throw new InvalidSearchException("index " + name() + " has no semantic field");
       }
       field = IndexSchema.SEMANTIC;
       dimension = IndexSchema.SEMANTIC_DIMENSION;
+      metric = VectorMetric.COSINE;
     } else {
       if (!definition.getSpec().hasVector()) {
         throw new InvalidSearchException("index " + name() + " has no vector field");
       }
       field = IndexSchema.VECTOR;
       dimension = definition.getSpec().getVector().getDimension();
+      metric = schema.vectorMetric();
     }
     if (query.vector().length != dimension) {
       throw new InvalidSearchException("vector has dimension " + query.vector().length + ", index " + name()
           + " expects " + dimension);
     }
-    if (!IndexSchema.usable(query.vector(), query.semantic()
-        ? org.apache.lucene.index.VectorSimilarityFunction.COSINE : schema.vectorSimilarity())) {
-      throw new InvalidSearchException("vector must be finite (and not all zeros for cosine)");
-    }
-    return field;
+    float[] vector = IndexSchema.comparable(query.vector(), metric).orElseThrow(
+        () -> new InvalidSearchException("vector must be finite (and not all zeros for cosine)"));
+    return new VectorTarget(field, vector);
   }
 
   private Map<Integer, String> snippets(IndexSearcher searcher, Query text, List<ScoreDoc> docs)
@@ -526,11 +542,6 @@ final class LuceneIndex implements AutoCloseable {
   private static SearchCursor afterCursor(int offset, SearchResult.Hit last) {
     return SearchCursor.newBuilder().setOffset(offset).setHasAfter(true).setAfterScore(last.score())
         .setAfterKey(last.key()).build();
-  }
-
-  private static ByteString keyOf(IndexSearcher searcher, int doc) throws IOException {
-    BytesRef key = searcher.storedFields().document(doc, Set.of(IndexSchema.KEY)).getBinaryValue(IndexSchema.KEY);
-    return ByteString.copyFrom(key.bytes, key.offset, key.length);
   }
 
   /** Commits and closes the index, leaving its files for the next start (see {@link #closeAndDelete}). */

@@ -167,7 +167,17 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     }
   }
 
-  /** The state of every index on this member, by name. */
+  /** Makes every index's searcher, and so its document count, reflect everything indexed so far. Tests. */
+  void refreshAll() throws IOException {
+    for (LuceneIndex index : indexes.values()) {
+      index.refreshNow();
+    }
+  }
+
+  /**
+   * The state of every index on this member, by name; document counts as of each searcher's last refresh
+   * (searches refresh when behind; every index is refreshed at least every {@value #COMMIT_EVERY_SECONDS} s).
+   */
   public List<IndexStats> list() {
     return indexes.values().stream().map(LuceneIndex::stats)
         .sorted(Comparator.comparing(s -> s.definition().getSpec().getName())).toList();
@@ -423,11 +433,15 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     }
   }
 
-  /** Commits every index that changed since its last commit (the committer thread's round). */
+  /**
+   * Commits every index that changed since its last commit and refreshes its searcher (so that listings
+   * count its documents): the committer thread's round.
+   */
   private void commitAll() {
     for (LuceneIndex index : indexes.values()) {
       try {
         index.commit();
+        index.refreshSoon();
       } catch (AlreadyClosedException e) {
         // dropped or reset meanwhile
       } catch (IOException | RuntimeException e) {

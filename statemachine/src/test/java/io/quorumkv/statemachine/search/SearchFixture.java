@@ -184,8 +184,14 @@ final class SearchFixture implements AutoCloseable {
     }
   }
 
+  /** The index's stats, its document count reflecting everything applied so far. */
   Optional<IndexStats> stats(String name) {
     awaitIndexed();
+    try {
+      indexes.refreshAll();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     return indexes.list().stream().filter(s -> s.definition().getSpec().getName().equals(name)).findFirst();
   }
 
@@ -197,7 +203,8 @@ final class SearchFixture implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       last = stats(name).orElse(null);
       if (last != null && condition.test(last)) {
-        return last;
+        // Again, so that the document count is refreshed after what the condition saw.
+        return stats(name).orElseThrow();
       }
       if (last != null && last.state() == IndexStats.State.FAILED) {
         throw new AssertionError("index " + name + " FAILED: " + last.failure());
