@@ -38,6 +38,7 @@ import io.quorumkv.statemachine.search.SearchIndexes;
 import io.quorumkv.statemachine.search.SearchQuery;
 import io.quorumkv.statemachine.search.SearchResult;
 import io.quorumkv.statemachine.search.embed.BatchingEmbedder;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -124,13 +125,21 @@ public final class SearchService extends SearchGrpc.SearchImplBase {
 
   @Override
   public void listIndexes(ListIndexesRequest request, StreamObserver<ListIndexesResponse> response) {
-    Responses.respond(response, () -> indexesAt(request.getRead()).thenApply(position -> {
-      ListIndexesResponse.Builder reply = ListIndexesResponse.newBuilder().setHeader(headers.at(indexes.position()));
-      for (IndexStats stats : indexes.list()) {
-        reply.addIndexes(status(stats));
+    Responses.respond(response, () -> reads.ready(request.getRead()).thenApplyAsync(ready -> {
+      long position = indexes.position();
+      long applied = stateMachine.lastAppliedIndex();
+      SortedMap<String, IndexDefinition> definitions = stateMachine.indexDefinitions();
+      Map<String, IndexStats> known = indexes.list().stream()
+          .collect(Collectors.toMap(s -> s.definition().getSpec().getName(), s -> s));
+      ListIndexesResponse.Builder reply = ListIndexesResponse.newBuilder().setHeader(headers.at(applied))
+          .setIndexPosition(position);
+      for (IndexDefinition definition : definitions.values()) {
+        IndexStats stats = known.get(definition.getSpec().getName());
+        reply.addIndexes(stats != null && stats.definition().equals(definition) ? status(stats)
+            : notReachedYet(definition));
       }
       return reply.build();
-    }));
+    }, executor));
   }
 
   @Override
@@ -217,11 +226,18 @@ public final class SearchService extends SearchGrpc.SearchImplBase {
         })
         .setDocuments(stats.documents())
         .setBuildVisited(stats.buildVisited())
+        .setBuildIndexed(stats.buildIndexed())
         .setSkippedVectors(stats.skippedVectors())
         .setPendingEmbeddings(stats.pendingEmbeddings())
         .setFailure(stats.failure())
         .setCreateIndex(stats.definition().getCreateIndex())
         .build();
+  }
+
+  /** An index the indexer has not created yet: it lags behind the entry that defined it. */
+  private static IndexStatus notReachedYet(IndexDefinition definition) {
+    return IndexStatus.newBuilder().setSpec(definition.getSpec()).setState(IndexStatus.State.BUILDING)
+        .setCreateIndex(definition.getCreateIndex()).build();
   }
 
   private static long indexWaitMillis() {
