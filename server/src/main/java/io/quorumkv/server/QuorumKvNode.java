@@ -24,6 +24,7 @@ import io.quorumkv.server.raft.LeaderCheckpointFetcher;
 import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.server.raft.RaftLogDiagnosis;
 import io.quorumkv.server.raft.RaftPropertiesFactory;
+import io.quorumkv.server.raft.SnapshotBySize;
 import io.quorumkv.server.raft.SnapshotReceiveProgress;
 import io.quorumkv.server.raft.WriteCoalescer;
 import io.quorumkv.statemachine.KvStateMachine;
@@ -71,9 +72,23 @@ public final class QuorumKvNode implements AutoCloseable {
   private final ClusterService clusterService;
   private final ExecutorService requestExecutor;
   private final HealthStatusManager health;
-  private final SnapshotReceiveProgress receiveProgress;
+  private final SnapshotDuties snapshotDuties;
   private final SearchResources search;
   private boolean closed;
+
+  /** Snapshot housekeeping beside Ratis': the size trigger, and install progress (leader-sent installs). */
+  private record SnapshotDuties(SnapshotBySize bySize, SnapshotReceiveProgress receiveProgress)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      if (bySize != null) {
+        bySize.close();
+      }
+      if (receiveProgress != null) {
+        receiveProgress.close();
+      }
+    }
+  }
 
   /** What search adds to a member; closed after the Raft server, which feeds the indexes. */
   private record SearchResources(EmbeddingBackfill backfill, SearchIndexes indexes, BatchingEmbedder embedder,
@@ -95,7 +110,7 @@ public final class QuorumKvNode implements AutoCloseable {
 
   private QuorumKvNode(NodeSpec self, RaftServer raftServer, KvStateMachine stateMachine, RaftGateway gateway,
       Server grpcServer, ClusterService clusterService, ExecutorService requestExecutor, HealthStatusManager health,
-      SnapshotReceiveProgress receiveProgress, SearchResources search) {
+      SnapshotDuties snapshotDuties, SearchResources search) {
     this.self = self;
     this.raftServer = raftServer;
     this.stateMachine = stateMachine;
@@ -104,7 +119,7 @@ public final class QuorumKvNode implements AutoCloseable {
     this.clusterService = clusterService;
     this.requestExecutor = requestExecutor;
     this.health = health;
-    this.receiveProgress = receiveProgress;
+    this.snapshotDuties = snapshotDuties;
     this.search = search;
   }
 
@@ -138,12 +153,15 @@ public final class QuorumKvNode implements AutoCloseable {
     ExecutorService requestExecutor = null;
     ClusterService clusterService = null;
     EmbeddingBackfill backfill = null;
+    SnapshotBySize snapshotBySize = null;
     HealthStatusManager health = new HealthStatusManager();
     try {
       raftServer.start();
       gateway = new RaftGateway(raftServer, raftServer.getDivision(group.getGroupId()),
           cluster.nodes().stream().collect(Collectors.toMap(NodeSpec::id, NodeSpec::clientAddress)),
           cluster.sessions());
+      snapshotBySize = SnapshotBySize.start(gateway, stateMachine::logBytesSinceSnapshot,
+          cluster.log().snapshotEveryBytes());
       requestExecutor = Executors.newFixedThreadPool(
           Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), daemonThreads("qkv-" + nodeId + "-req-"));
       Headers headers = new Headers(cluster.clusterId().toString(), nodeId, gateway);
@@ -175,8 +193,10 @@ public final class QuorumKvNode implements AutoCloseable {
           raftDir.resolve(cluster.clusterId().toString()).resolve("tmp"), leaderSnapshotBytes(gateway, clusterService))
           .start();
       return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor,
-          health, receiveProgress, new SearchResources(backfill, searchIndexes, embedder, model));
+          health, new SnapshotDuties(snapshotBySize, receiveProgress),
+          new SearchResources(backfill, searchIndexes, embedder, model));
     } catch (IOException | RuntimeException e) {
+      new SnapshotDuties(snapshotBySize, null).close();
       closeQuietly(raftServer, gateway, clusterService, requestExecutor);
       new SearchResources(backfill, searchIndexes, embedder, model).close();
       // A Raft server that failed to start does not close its state machine; its RocksDB lock would
@@ -229,9 +249,7 @@ public final class QuorumKvNode implements AutoCloseable {
       return;
     }
     closed = true;
-    if (receiveProgress != null) {
-      receiveProgress.close();
-    }
+    snapshotDuties.close();
     // Load balancers and probes stop sending work before the listener goes away.
     health.enterTerminalState();
     grpcServer.shutdown();

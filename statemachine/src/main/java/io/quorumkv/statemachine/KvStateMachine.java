@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -90,6 +91,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final CheckpointSnapshotStorage snapshots = new CheckpointSnapshotStorage();
   private final FetchedInstalls fetchedInstalls;
   private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
+  private final AtomicLong logBytesSinceSnapshot = new AtomicLong();
   private final AppliedListener listener;
   // Held while a snapshot is taken, and by pause(), so Ratis never moves the snapshot directory away
   // (install) under a snapshot being written; after pause() no snapshot starts until RUNNING again.
@@ -153,6 +155,14 @@ public final class KvStateMachine extends BaseStateMachine {
    */
   public long lastAppliedIndex() {
     return Math.max(0, getLastAppliedTermIndex().getIndex());
+  }
+
+  /**
+   * Bytes of the log entries applied since the latest snapshot (since this start, if it took none yet):
+   * about what a restart now would replay.
+   */
+  public long logBytesSinceSnapshot() {
+    return logBytesSinceSnapshot.get();
   }
 
   /**
@@ -295,6 +305,8 @@ public final class KvStateMachine extends BaseStateMachine {
       throw new IOException("snapshot " + applied + " failed: " + e.getMessage(), e);
     }
     SnapshotInfo snapshot = snapshots.publish(applied, staging);
+    // On the apply thread: no entry was applied since the checkpoint.
+    logBytesSinceSnapshot.set(0);
     long bytes = snapshot.getFiles().stream().mapToLong(FileInfo::getFileSize).sum();
     LOG.info("{}: snapshot (t:{}, i:{}): {} files, {} bytes in {} ms", this, applied.getTerm(), applied.getIndex(),
         snapshot.getFiles().size(), bytes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
@@ -341,6 +353,7 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
+    logBytesSinceSnapshot.addAndGet(entry.getSerializedSize());
     Command command = trx.getStateMachineContext() instanceof Command parsed ? parsed : decode(entry);
     CommandResult result;
     try {

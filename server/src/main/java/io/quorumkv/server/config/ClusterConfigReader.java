@@ -92,10 +92,11 @@ public final class ClusterConfigReader {
 
   private static LogSettings readLog(Section top) {
     LogSettings d = LogSettings.DEFAULTS;
-    Section s = top.section("log", Set.of("snapshot-every-entries", "snapshots-retained", "purge-keeps-entries",
-        "segment-bytes", "snapshot-install"));
+    Section s = top.section("log", Set.of("snapshot-every-entries", "snapshot-every-bytes", "snapshots-retained",
+        "purge-keeps-entries", "segment-bytes", "snapshot-install"));
     return new LogSettings(
         s.longInteger("snapshot-every-entries", d.snapshotEveryEntries()),
+        s.longInteger("snapshot-every-bytes", d.snapshotEveryBytes()),
         s.integer("snapshots-retained", d.snapshotsRetained()),
         s.longInteger("purge-keeps-entries", d.purgeKeepsEntries()),
         s.longInteger("segment-bytes", d.segmentBytes()),

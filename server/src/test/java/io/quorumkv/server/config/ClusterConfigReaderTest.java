@@ -47,8 +47,8 @@ class ClusterConfigReaderTest {
                  default-scan-limit: 5, max-scan-limit: 50, max-scan-page-bytes: 4096, max-message-bytes: 1048576}
         raft: {election-timeout-min: 300ms, election-timeout-max: 1s, request-timeout: 2s,
                retry-cache-expiry: 5m, read-timeout: 4s}
-        log: {snapshot-every-entries: 500, snapshots-retained: 3, purge-keeps-entries: 20, segment-bytes: 1048576,
-              snapshot-install: member-fetches}
+        log: {snapshot-every-entries: 500, snapshot-every-bytes: 2097152, snapshots-retained: 3,
+              purge-keeps-entries: 20, segment-bytes: 1048576, snapshot-install: member-fetches}
         writes: {max-entries-in-flight: 3, max-writes-per-entry: 64, max-queued-writes: 100}
         """);
     assertThat(c.requireNode("a").dataDir()).isEqualTo(Path.of("/d/a"));
@@ -56,7 +56,7 @@ class ClusterConfigReaderTest {
     assertThat(c.limits()).isEqualTo(new Limits(100, 1000, 10, 2000, 5, 50, 4096, 1048576));
     assertThat(c.raft()).isEqualTo(new RaftSettings(Duration.ofMillis(300), Duration.ofSeconds(1),
         Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(4)));
-    assertThat(c.log()).isEqualTo(new LogSettings(500, 3, 20, 1048576, SnapshotInstall.MEMBER_FETCHES));
+    assertThat(c.log()).isEqualTo(new LogSettings(500, 2097152, 3, 20, 1048576, SnapshotInstall.MEMBER_FETCHES));
     assertThat(c.writes()).isEqualTo(new WriteSettings(3, 64, 100));
   }
 
