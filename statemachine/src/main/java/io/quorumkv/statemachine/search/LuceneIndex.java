@@ -80,6 +80,8 @@ final class LuceneIndex implements AutoCloseable {
   private DirectoryReader buildReader; // guarded by this
   private IndexedKeys indexedBefore; // guarded by this
   private volatile long buildIndexed;
+  private volatile long lastChangeNanos = System.nanoTime();
+  private long lastCommitNanos = System.nanoTime(); // committer thread only
   private volatile String failure = "";
   private volatile long buildVisited;
   private volatile long searcherPosition = -1;
@@ -132,6 +134,7 @@ final class LuceneIndex implements AutoCloseable {
     if (after.isPresent()) {
       index(key, after.get());
     } else {
+      lastChangeNanos = System.nanoTime();
       writer.deleteDocuments(IndexSchema.keyTerm(key));
       skippedVectors.remove(key);
       pendingEmbeddings.remove(key);
@@ -189,6 +192,7 @@ final class LuceneIndex implements AutoCloseable {
 
   private void removeUnlessTouched(ByteString key) throws IOException {
     if (!touchedDuringBuild.contains(key)) {
+      lastChangeNanos = System.nanoTime();
       writer.deleteDocuments(IndexSchema.keyTerm(key));
       skippedVectors.remove(key);
       pendingEmbeddings.remove(key);
@@ -226,6 +230,7 @@ final class LuceneIndex implements AutoCloseable {
   }
 
   private void index(ByteString key, StoredValue stored) throws IOException {
+    lastChangeNanos = System.nanoTime();
     IndexSchema.Mapped mapped = schema.map(key, stored);
     writer.updateDocument(IndexSchema.keyTerm(key), mapped.document());
     mark(skippedVectors, key, mapped.skippedVector());
@@ -272,6 +277,20 @@ final class LuceneIndex implements AutoCloseable {
     if (state != IndexStats.State.FAILED && writer.hasUncommittedChanges()) {
       writer.commit();
     }
+  }
+
+  /**
+   * Commits if something changed and either nothing changed for {@code quietNanos} or the last commit by
+   * this method is {@code maxNanos} old; true if it committed. One thread only (the committer).
+   */
+  boolean commitIfDue(long nowNanos, long quietNanos, long maxNanos) throws IOException {
+    if (state == IndexStats.State.FAILED || !writer.hasUncommittedChanges()
+        || (nowNanos - lastChangeNanos < quietNanos && nowNanos - lastCommitNanos < maxNanos)) {
+      return false;
+    }
+    lastCommitNanos = nowNanos;
+    writer.commit();
+    return true;
   }
 
   /** Up to {@code max} keys whose semantic text waits for an embedding. */

@@ -51,8 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failure inside one index marks that index FAILED; the other indexes and the position go on.
  *
- * <p>Each index keeps its files in a directory of its own under the root, committed every
- * {@value #COMMIT_EVERY_SECONDS} s, after each build and at close. A reset (start, snapshot install)
+ * <p>Each index keeps its files in a directory of its own under the root, committed once its indexing
+ * pauses for {@value #COMMIT_WHEN_QUIET_SECONDS} s (at least every {@value #COMMIT_AT_LEAST_EVERY_SECONDS} s
+ * under steady writes), after each build and at close. A commit flushes a segment, and every segment
+ * costs each k-NN search a graph search of its own: committing on a short timer under a bulk load would
+ * cut the index into many small segments. A reset (start, snapshot install)
  * reopens the files of every index it still defines and builds each one from the stored state: only the
  * keys that changed since the last commit are reindexed (from the stored data and its stored
  * embeddings: nothing is re-embedded), and the files of indexes it no longer defines are deleted.
@@ -63,7 +66,8 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
   private static final int MAX_TASKS_PER_BATCH = 1024;
   private static final int BUILD_CHUNK = 1000;
   private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
-  static final long COMMIT_EVERY_SECONDS = 30;
+  static final long COMMIT_WHEN_QUIET_SECONDS = 5;
+  static final long COMMIT_AT_LEAST_EVERY_SECONDS = 300;
 
   private sealed interface Task permits Applied, Reset {}
 
@@ -98,16 +102,18 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
    * indexes the reset defines, the rest deleted).
    */
   public SearchIndexes(Path root) {
-    this(root, COMMIT_EVERY_SECONDS);
+    this(root, true);
   }
 
-  /** With commits every {@code commitEverySeconds} besides those after builds and at close (tests). */
-  SearchIndexes(Path root, long commitEverySeconds) {
+  /** Without {@code timedCommits}, indexes commit only after builds and at close (tests). */
+  SearchIndexes(Path root, boolean timedCommits) {
     this.root = root;
     this.indexer = new Thread(this::runIndexer, "quorumkv-indexer");
     indexer.setDaemon(true);
     indexer.start();
-    committer.scheduleWithFixedDelay(this::commitAll, commitEverySeconds, commitEverySeconds, TimeUnit.SECONDS);
+    if (timedCommits) {
+      committer.scheduleWithFixedDelay(this::commitDue, 1, 1, TimeUnit.SECONDS);
+    }
   }
 
   @Override
@@ -176,7 +182,7 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
 
   /**
    * The state of every index on this member, by name; document counts as of each searcher's last refresh
-   * (searches refresh when behind; every index is refreshed at least every {@value #COMMIT_EVERY_SECONDS} s).
+   * (searches refresh when behind, and every commit refreshes).
    */
   public List<IndexStats> list() {
     return indexes.values().stream().map(LuceneIndex::stats)
@@ -434,14 +440,17 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
   }
 
   /**
-   * Commits every index that changed since its last commit and refreshes its searcher (so that listings
-   * count its documents): the committer thread's round.
+   * Commits every index whose commit is due (see the class comment) and refreshes its searcher (so that
+   * listings count its documents): the committer thread's round, every second.
    */
-  private void commitAll() {
+  private void commitDue() {
+    long now = System.nanoTime();
     for (LuceneIndex index : indexes.values()) {
       try {
-        index.commit();
-        index.refreshSoon();
+        if (index.commitIfDue(now, TimeUnit.SECONDS.toNanos(COMMIT_WHEN_QUIET_SECONDS),
+            TimeUnit.SECONDS.toNanos(COMMIT_AT_LEAST_EVERY_SECONDS))) {
+          index.refreshSoon();
+        }
       } catch (AlreadyClosedException e) {
         // dropped or reset meanwhile
       } catch (IOException | RuntimeException e) {

@@ -10,6 +10,7 @@ import io.quorumkv.proto.v1.Value;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,42 @@ class IndexFilesTest {
     writeOneKey(indexDir, definition(7), true);
     assertThat(IndexFiles.reusable(indexDir, definition(7))).isTrue();
     assertThat(IndexFiles.reusable(indexDir, definition(8))).as("another definition").isFalse();
+  }
+
+  @Test
+  void timedCommitsWaitForAPauseInIndexingOrForTheirMaximumInterval() throws Exception {
+    Path indexDir = dir.resolve("i-7");
+    Files.createDirectories(indexDir);
+    long quiet = TimeUnit.SECONDS.toNanos(5);
+    long max = TimeUnit.SECONDS.toNanos(300);
+    LuceneIndex index = new LuceneIndex(definition(7), indexDir);
+    try {
+      long start = System.nanoTime();
+      assertThat(index.commitIfDue(start + 2 * quiet, quiet, max)).as("a new index is saved, empty").isTrue();
+      assertThat(index.commitIfDue(start + 3 * quiet, quiet, max)).as("nothing to commit").isFalse();
+      index.apply(ByteString.copyFromUtf8("k/1"), Optional.of(StoredValue.newBuilder().setModIndex(3)
+          .setValue(Value.newBuilder().setText("hello")).build()));
+      long changed = System.nanoTime();
+      assertThat(index.commitIfDue(changed + quiet / 2, quiet, max)).as("still indexing").isFalse();
+      assertThat(index.commitIfDue(changed + quiet, quiet, max)).as("paused").isTrue();
+      assertThat(IndexFiles.reusable(indexDir, definition(7))).isTrue();
+      assertThat(index.commitIfDue(changed + 2 * quiet, quiet, max)).as("nothing new").isFalse();
+    } finally {
+      index.close();
+    }
+    Path otherDir = Files.createDirectories(dir.resolve("i-8"));
+    LuceneIndex steady = new LuceneIndex(definition(8), otherDir);
+    try {
+      steady.apply(ByteString.copyFromUtf8("k/1"), Optional.of(StoredValue.newBuilder().setModIndex(3)
+          .setValue(Value.newBuilder().setText("hello")).build()));
+      long changed = System.nanoTime();
+      assertThat(steady.commitIfDue(changed + quiet / 2, quiet, max)).as("still indexing").isFalse();
+      assertThat(IndexFiles.reusable(otherDir, definition(8))).isFalse();
+      // Indexing never pauses, but the last commit (none yet: since the index opened) is older than the maximum.
+      assertThat(steady.commitIfDue(changed + quiet / 2, quiet, quiet / 4)).as("due anyway").isTrue();
+    } finally {
+      steady.close();
+    }
   }
 
   @Test

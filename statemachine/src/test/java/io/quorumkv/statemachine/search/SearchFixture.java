@@ -81,7 +81,7 @@ final class SearchFixture implements AutoCloseable {
 
   /** Commits only after builds and at close, so that a test decides what a crash leaves uncommitted. */
   private static SearchIndexes newIndexes(Path dir) {
-    return new SearchIndexes(dir.resolve("search"), TimeUnit.HOURS.toSeconds(1));
+    return new SearchIndexes(dir.resolve("search"), false);
   }
 
   private void openStore() {
