@@ -92,7 +92,10 @@ final class IndexTable {
   private static String note(IndexStatus index) {
     List<String> notes = new ArrayList<>();
     if (index.state() == IndexStatus.State.BUILDING) {
-      notes.add("visited " + index.buildVisited() + " keys");
+      notes.add("visited " + index.buildVisited() + " keys, indexed " + index.buildIndexed());
+    }
+    if (index.indexLag() > 0) {
+      notes.add("indexing " + index.indexLag() + " log entries behind");
     }
     index.failure().ifPresent(f -> notes.add("failed: " + f));
     if (index.pendingEmbeddings() > 0) {
@@ -127,12 +130,14 @@ final class IndexTable {
     json.append(", \"state\": ").append(Json.string(index.state().name()));
     json.append(", \"documents\": ").append(index.documents());
     json.append(", \"build_visited\": ").append(index.buildVisited());
+    json.append(", \"build_indexed\": ").append(index.buildIndexed());
     json.append(", \"skipped_vectors\": ").append(index.skippedVectors());
     json.append(", \"pending_embeddings\": ").append(index.pendingEmbeddings());
     json.append(", \"failure\": ").append(Json.string(index.failure().orElse("")));
     json.append(", \"create_index\": ").append(index.createIndex());
     json.append(", \"member\": ").append(Json.string(index.member()));
     json.append(", \"applied_index\": ").append(index.appliedIndex());
+    json.append(", \"index_position\": ").append(index.indexPosition());
     json.append(",\n   \"spec\": {\"key_prefix\": ").append(Json.string(Values.renderBytes(spec.keyPrefix())));
     json.append(", \"text\": ").append(spec.textValues());
     json.append(", \"text_fields\": ").append(strings(spec.textFields()));

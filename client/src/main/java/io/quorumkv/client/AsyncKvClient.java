@@ -256,7 +256,7 @@ public final class AsyncKvClient {
     String member = response.getHeader().getMemberId();
     long appliedIndex = response.getHeader().getAppliedIndex();
     return response.getIndexesList().stream()
-        .map(status -> IndexStatus.of(status, member, appliedIndex))
+        .map(status -> IndexStatus.of(status, member, appliedIndex, response.getIndexPosition()))
         .toList();
   }
 

@@ -8,8 +8,11 @@ import java.util.Optional;
  *
  * @param spec the definition
  * @param state whether the index is searchable on that member
- * @param documents keys indexed so far (while building) or in total (when ready)
+ * @param documents keys in the index as of its last refresh on that member (searches refresh it, and so
+ *     does saving the index: 5 s after indexing pauses, at least every 5 minutes)
  * @param buildVisited while building: keys the build has visited so far
+ * @param buildIndexed how many of those the build indexed or removed: all for a new index, after a restart
+ *     or snapshot install only the keys that changed since the member last saved the index
  * @param skippedVectors keys indexed without a vector because theirs was absent or had another dimension
  * @param pendingEmbeddings keys waiting for their embedding (semantic indexes over keys written before the
  *     index existed)
@@ -17,18 +20,21 @@ import java.util.Optional;
  * @param createIndex Raft log index at which the index was created
  * @param member id of the member whose state this is (e.g. "n1")
  * @param appliedIndex applied index of the member's state when it answered
+ * @param indexPosition every log entry up to this index is in the member's indexes; {@link #indexLag()}
  */
 public record IndexStatus(
     IndexSpec spec,
     State state,
     long documents,
     long buildVisited,
+    long buildIndexed,
     long skippedVectors,
     long pendingEmbeddings,
     Optional<String> failure,
     long createIndex,
     String member,
-    long appliedIndex) {
+    long appliedIndex,
+    long indexPosition) {
 
   /** An index's state on one member. */
   public enum State {
@@ -47,12 +53,18 @@ public record IndexStatus(
     return spec.name();
   }
 
+  /** Log entries the member has applied but not yet indexed (0 when indexing keeps up). */
+  public long indexLag() {
+    return Math.max(0, appliedIndex - indexPosition);
+  }
+
   /** True if searches of this index can be served by the member. */
   public boolean isReady() {
     return state == State.READY;
   }
 
-  static IndexStatus of(io.quorumkv.proto.v1.IndexStatus proto, String member, long appliedIndex) {
+  static IndexStatus of(io.quorumkv.proto.v1.IndexStatus proto, String member, long appliedIndex,
+      long indexPosition) {
     State state;
     switch (proto.getState()) {
       case BUILDING:
@@ -72,11 +84,13 @@ public record IndexStatus(
         state,
         proto.getDocuments(),
         proto.getBuildVisited(),
+        proto.getBuildIndexed(),
         proto.getSkippedVectors(),
         proto.getPendingEmbeddings(),
         proto.getFailure().isEmpty() ? Optional.empty() : Optional.of(proto.getFailure()),
         proto.getCreateIndex(),
         member,
-        appliedIndex);
+        appliedIndex,
+        indexPosition);
   }
 }

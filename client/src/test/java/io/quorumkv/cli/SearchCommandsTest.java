@@ -168,6 +168,7 @@ class SearchCommandsTest {
             .setState(IndexStatus.State.BUILDING)
             .setDocuments(12)
             .setBuildVisited(40)
+            .setBuildIndexed(38)
             .setPendingEmbeddings(3)
             .build());
     cli.run("put", "book/1", "x");
@@ -180,7 +181,7 @@ class SearchCommandsTest {
             "NAME   PREFIX      STATE     DOCUMENTS  FIELDS                                                  NOTE",
             "books  book/       ready     1          text(english):(value),title keyword:genre numeric:year",
             "docs   (all keys)  building  12         vector:emb[384,dot] semantic:(value)                    "
-                + "visited 40 keys, 3 pending embeddings");
+                + "visited 40 keys, indexed 38, 3 pending embeddings");
     assertThat(
             cli.node().searchRequests(io.quorumkv.proto.v1.ListIndexesRequest.class).get(1).getRead().getConsistency())
         .isEqualTo(Consistency.STALE);
@@ -194,8 +195,12 @@ class SearchCommandsTest {
         .contains("\"text_fields\": [\"title\"]")
         .contains("\"vector\": {\"field\": \"emb\", \"dimension\": 384, \"metric\": \"DOT_PRODUCT\"}")
         .contains("\"semantic\": {\"field\": \"\"}")
-        .contains("\"build_visited\": 40")
+        .contains("\"build_visited\": 40, \"build_indexed\": 38")
         .contains("\"member\": \"n1\"");
+
+    cli.node().indexPosition(0);
+    assertThat(cli.run("index", "list").out()).contains("ready     1          text(english):(value),title keyword:genre "
+        + "numeric:year  indexing 1 log entries behind");
   }
 
   @Test

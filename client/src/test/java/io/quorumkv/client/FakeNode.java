@@ -52,6 +52,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -87,6 +88,7 @@ public final class FakeNode implements AutoCloseable {
   private long lastIndex;
   private final Map<String, IndexSpec> indexes = new TreeMap<>();
   private final Map<String, IndexStatus> indexStatuses = new HashMap<>();
+  private OptionalLong indexPosition = OptionalLong.empty();
   private final List<com.google.protobuf.Message> searchRequests = Collections.synchronizedList(new ArrayList<>());
   private volatile Function<SearchRequest, SearchResponse> searcher = r -> SearchResponse.getDefaultInstance();
 
@@ -139,6 +141,11 @@ public final class FakeNode implements AutoCloseable {
   /** ListIndexes reports this status (its spec filled in from the definition) for the index it names. */
   public synchronized void indexStatus(String name, IndexStatus status) {
     indexStatuses.put(name, status);
+  }
+
+  /** ListIndexes reports this index position (by default: the applied index, no lag). */
+  public synchronized void indexPosition(long position) {
+    indexPosition = OptionalLong.of(position);
   }
 
   /** Every request the Search service received, in order. */
@@ -448,7 +455,10 @@ public final class FakeNode implements AutoCloseable {
           null,
           observer,
           () -> {
-            ListIndexesResponse.Builder response = ListIndexesResponse.newBuilder().setHeader(header());
+            ResponseHeader header = header();
+            ListIndexesResponse.Builder response =
+                ListIndexesResponse.newBuilder().setHeader(header)
+                    .setIndexPosition(indexPosition.orElse(header.getAppliedIndex()));
             for (IndexSpec spec : indexes.values()) {
               IndexStatus status = indexStatuses.get(spec.getName());
               if (status == null) {

@@ -365,6 +365,7 @@ class SearchClientTest {
             .setState(io.quorumkv.proto.v1.IndexStatus.State.BUILDING)
             .setDocuments(4)
             .setBuildVisited(9)
+            .setBuildIndexed(7)
             .setSkippedVectors(1)
             .setPendingEmbeddings(2)
             .setCreateIndex(1)
@@ -386,6 +387,9 @@ class SearchClientTest {
     assertThat(books.state()).isEqualTo(IndexStatus.State.BUILDING);
     assertThat(books.documents()).isEqualTo(4);
     assertThat(books.buildVisited()).isEqualTo(9);
+    assertThat(books.buildIndexed()).isEqualTo(7);
+    assertThat(books.indexPosition()).isEqualTo(3);
+    assertThat(books.indexLag()).isZero();
     assertThat(books.skippedVectors()).isEqualTo(1);
     assertThat(books.pendingEmbeddings()).isEqualTo(2);
     assertThat(books.createIndex()).isEqualTo(1);

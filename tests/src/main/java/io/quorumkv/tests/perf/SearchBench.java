@@ -123,6 +123,11 @@ public final class SearchBench implements Callable<Integer> {
       description = "Concurrent query clients to measure (default: ${DEFAULT-VALUE}).")
   List<Integer> concurrency;
 
+  @Option(names = "--settle-seconds", defaultValue = "120",
+      description = "Before the queries, wait at most this long for the machine to go quiet (merges and commits"
+          + " that follow a load); 0: do not wait (default: ${DEFAULT-VALUE}).")
+  int settleSeconds;
+
   @Option(names = "--top-k", defaultValue = "10", description = "Hits per search (default: ${DEFAULT-VALUE}).")
   int topK;
 
@@ -274,6 +279,7 @@ public final class SearchBench implements Callable<Integer> {
       Map<String, Double> fileIndexed = statusMb("RssFile");
       Map<String, Map<String, Long>> diskIndexed = disk();
       if (spec.isPresent()) {
+        awaitQuietMachine();
         runQueries(endpointList);
       }
       Map<String, Double> rssQueried = rss();
@@ -583,6 +589,35 @@ public final class SearchBench implements Callable<Integer> {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /**
+   * Waits until the whole machine used less than a fifth of a core over a second (at most
+   * --settle-seconds): the index merges and commits that follow a load would otherwise run during the
+   * queries and measure them, not the searches. Records the wait in the result.
+   */
+  private void awaitQuietMachine() throws InterruptedException {
+    if (settleSeconds <= 0) {
+      return;
+    }
+    long start = System.nanoTime();
+    double ticksPerSecond = ProcCpu.ticksPerSecond();
+    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(settleSeconds)) {
+      Long before = machineBusyTicks();
+      Thread.sleep(1000);
+      Long after = machineBusyTicks();
+      if (before == null || after == null) {
+        return;
+      }
+      if ((after - before) / ticksPerSecond < 0.2) {
+        double waited = (System.nanoTime() - start) / 1e9;
+        result.put("settle_seconds", round(waited, 1));
+        progress("queries: the machine went quiet %.1f s after indexing caught up", waited);
+        return;
+      }
+    }
+    result.put("settle_seconds", (double) settleSeconds);
+    progress("queries: the machine is still busy after %d s; querying anyway", settleSeconds);
   }
 
   /** Busy clock ticks of the whole machine (every CPU) from /proc/stat, or null. */
