@@ -22,14 +22,33 @@ final class IndexFiles {
   static final String FORMAT = "1";
   private static final String FORMAT_KEY = "quorumkv.format";
   private static final String DEFINITION_KEY = "quorumkv.definition";
+  private static final String POSITION_KEY = "quorumkv.position";
   private static final String FAILED_MARKER = "FAILED";
 
   private IndexFiles() {}
 
-  /** The commit user data of an index of {@code definition}. */
-  static Map<String, String> commitData(IndexDefinition definition) {
+  /**
+   * The commit user data of an index of {@code definition} that holds every applied entry up to
+   * {@code position} (and possibly parts of later ones).
+   */
+  static Map<String, String> commitData(IndexDefinition definition, long position) {
     return Map.of(FORMAT_KEY, FORMAT,
-        DEFINITION_KEY, Base64.getEncoder().encodeToString(definition.toByteArray()));
+        DEFINITION_KEY, Base64.getEncoder().encodeToString(definition.toByteArray()),
+        POSITION_KEY, Long.toString(position));
+  }
+
+  /** The position a commit's user data records; -1 if none (a new index). */
+  static long position(Iterable<Map.Entry<String, String>> commitData) {
+    for (Map.Entry<String, String> entry : commitData) {
+      if (entry.getKey().equals(POSITION_KEY)) {
+        try {
+          return Long.parseLong(entry.getValue());
+        } catch (NumberFormatException e) {
+          return -1;
+        }
+      }
+    }
+    return -1;
   }
 
   /**

@@ -81,7 +81,11 @@ final class LuceneIndex implements AutoCloseable {
   private IndexedKeys indexedBefore; // guarded by this
   private volatile long buildIndexed;
   private volatile long lastChangeNanos = System.nanoTime();
+  private volatile boolean changedSinceCommit;
   private long lastCommitNanos = System.nanoTime(); // committer thread only
+  // The position the last commit recorded (see IndexFiles.commitData); at open, that of the files.
+  private final long openedAtPosition;
+  private volatile long committedPosition;
   private volatile String failure = "";
   private volatile long buildVisited;
   private volatile long searcherPosition = -1;
@@ -106,7 +110,9 @@ final class LuceneIndex implements AutoCloseable {
       throw e;
     }
     this.writer = opened;
-    writer.setLiveCommitData(IndexFiles.commitData(definition).entrySet());
+    Iterable<Map.Entry<String, String>> previous = writer.getLiveCommitData();
+    this.openedAtPosition = previous == null ? -1 : IndexFiles.position(previous);
+    this.committedPosition = openedAtPosition;
     this.searchers = new SearcherManager(writer, null);
   }
 
@@ -134,7 +140,7 @@ final class LuceneIndex implements AutoCloseable {
     if (after.isPresent()) {
       index(key, after.get());
     } else {
-      lastChangeNanos = System.nanoTime();
+      changed();
       writer.deleteDocuments(IndexSchema.keyTerm(key));
       skippedVectors.remove(key);
       pendingEmbeddings.remove(key);
@@ -171,6 +177,21 @@ final class LuceneIndex implements AutoCloseable {
   }
 
   /**
+   * Keeps every document the files held when the build began: they are known to match the stored data
+   * (see SearchIndexes). Restores what their flags say (pending embeddings, skipped vectors). Build
+   * thread only, after {@link #beginBuild}.
+   */
+  synchronized void keepIndexed() throws IOException {
+    while (indexedBefore.peekKey() != null) {
+      IndexedKeys.Entry indexed = indexedBefore.next();
+      if (!touchedDuringBuild.contains(indexed.key())) {
+        mark(skippedVectors, indexed.key(), (indexed.flags() & IndexSchema.FLAG_SKIPPED_VECTOR) != 0);
+        mark(pendingEmbeddings, indexed.key(), (indexed.flags() & IndexSchema.FLAG_PENDING_EMBEDDING) != 0);
+      }
+    }
+  }
+
+  /**
    * Takes the documents held before the build up to {@code key}: removes those before it (no longer
    * stored) and returns the one of {@code key} itself, or null.
    */
@@ -192,7 +213,7 @@ final class LuceneIndex implements AutoCloseable {
 
   private void removeUnlessTouched(ByteString key) throws IOException {
     if (!touchedDuringBuild.contains(key)) {
-      lastChangeNanos = System.nanoTime();
+      changed();
       writer.deleteDocuments(IndexSchema.keyTerm(key));
       skippedVectors.remove(key);
       pendingEmbeddings.remove(key);
@@ -230,11 +251,16 @@ final class LuceneIndex implements AutoCloseable {
   }
 
   private void index(ByteString key, StoredValue stored) throws IOException {
-    lastChangeNanos = System.nanoTime();
+    changed();
     IndexSchema.Mapped mapped = schema.map(key, stored);
     writer.updateDocument(IndexSchema.keyTerm(key), mapped.document());
     mark(skippedVectors, key, mapped.skippedVector());
     mark(pendingEmbeddings, key, mapped.pendingEmbedding());
+  }
+
+  private void changed() {
+    lastChangeNanos = System.nanoTime();
+    changedSinceCommit = true;
   }
 
   private static void mark(Set<ByteString> keys, ByteString key, boolean member) {
@@ -272,24 +298,45 @@ final class LuceneIndex implements AutoCloseable {
     IndexFiles.markFailed(dir, why);
   }
 
-  /** Makes everything indexed so far durable (nothing to do if nothing changed); not for a FAILED index. */
-  void commit() throws IOException {
-    if (state != IndexStats.State.FAILED && writer.hasUncommittedChanges()) {
-      writer.commit();
-    }
+  /** The position recorded by the files this index was opened on; -1 for new files. */
+  long openedAtPosition() {
+    return openedAtPosition;
   }
 
   /**
-   * Commits if something changed and either nothing changed for {@code quietNanos} or the last commit by
-   * this method is {@code maxNanos} old; true if it committed. One thread only (the committer).
+   * Makes everything indexed so far durable and records that it holds every entry up to
+   * {@code position}, which the caller knows (nothing to do if neither changed); not for a FAILED index.
    */
-  boolean commitIfDue(long nowNanos, long quietNanos, long maxNanos) throws IOException {
-    if (state == IndexStats.State.FAILED || !writer.hasUncommittedChanges()
-        || (nowNanos - lastChangeNanos < quietNanos && nowNanos - lastCommitNanos < maxNanos)) {
+  void commit(long position) throws IOException {
+    if (state == IndexStats.State.FAILED || (!changedSinceCommit && position <= committedPosition
+        && !writer.hasUncommittedChanges())) {
+      return;
+    }
+    changedSinceCommit = false;
+    long recorded = Math.max(position, committedPosition);
+    writer.setLiveCommitData(IndexFiles.commitData(definition, recorded).entrySet());
+    writer.commit();
+    committedPosition = recorded;
+  }
+
+  /**
+   * Commits at {@code position} when due, and says whether it did. Documents changed: once none changed
+   * for {@code quietNanos}, or the last commit is {@code maxNanos} old (a commit flushes a segment).
+   * Only the position advanced (entries that change no document of this index): at most every
+   * {@code quietNanos} (such a commit writes no segment). One thread only (the committer).
+   */
+  boolean commitIfDue(long position, long nowNanos, long quietNanos, long maxNanos) throws IOException {
+    if (state == IndexStats.State.FAILED) {
+      return false;
+    }
+    boolean due = changedSinceCommit
+        ? nowNanos - lastChangeNanos >= quietNanos || nowNanos - lastCommitNanos >= maxNanos
+        : position > committedPosition && nowNanos - lastCommitNanos >= quietNanos;
+    if (!due) {
       return false;
     }
     lastCommitNanos = nowNanos;
-    writer.commit();
+    commit(position);
     return true;
   }
 
@@ -563,14 +610,22 @@ final class LuceneIndex implements AutoCloseable {
         .setAfterKey(last.key()).build();
   }
 
-  /** Commits and closes the index, leaving its files for the next start (see {@link #closeAndDelete}). */
-  @Override
-  public void close() throws IOException {
+  /**
+   * Commits at {@code position} (which the caller knows the index holds) and closes the index, leaving
+   * its files for the next start (see {@link #closeAndDelete}).
+   */
+  void close(long position) throws IOException {
     try {
-      commit();
+      commit(position);
     } finally {
       closeWithoutCommit();
     }
+  }
+
+  /** Commits the documents changed since the last commit, at the position it recorded, and closes. */
+  @Override
+  public void close() throws IOException {
+    close(committedPosition);
   }
 
   /**

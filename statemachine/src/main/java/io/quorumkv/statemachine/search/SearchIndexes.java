@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -51,14 +52,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failure inside one index marks that index FAILED; the other indexes and the position go on.
  *
- * <p>Each index keeps its files in a directory of its own under the root, committed once its indexing
+ * <p>Each index keeps its files in a directory of its own under the root, committed (with the position
+ * they hold) once its indexing
  * pauses for {@value #COMMIT_WHEN_QUIET_SECONDS} s (at least every {@value #COMMIT_AT_LEAST_EVERY_SECONDS} s
  * under steady writes), after each build and at close. A commit flushes a segment, and every segment
  * costs each k-NN search a graph search of its own: committing on a short timer under a bulk load would
- * cut the index into many small segments. A reset (start, snapshot install)
- * reopens the files of every index it still defines and builds each one from the stored state: only the
- * keys that changed since the last commit are reindexed (from the stored data and its stored
- * embeddings: nothing is re-embedded), and the files of indexes it no longer defines are deleted.
+ * cut the index into many small segments. A reset (start, snapshot install) reopens the files of every
+ * index it still defines: files saved at or past the state it resets to are kept as they are (a clean
+ * stop, or a crash after indexing had paused); others are compared with the stored state key by key and
+ * only the keys that changed are reindexed (from the stored data and its stored embeddings: nothing is
+ * re-embedded). The files of indexes it no longer defines are deleted.
  */
 public final class SearchIndexes implements AppliedListener, AutoCloseable {
 
@@ -68,6 +71,7 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
   private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
   static final long COMMIT_WHEN_QUIET_SECONDS = 5;
   static final long COMMIT_AT_LEAST_EVERY_SECONDS = 300;
+  private static final long DRAIN_ON_CLOSE_SECONDS = 5;
 
   private sealed interface Task permits Applied, Reset {}
 
@@ -391,6 +395,10 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     ByteString from = range.startInclusive();
     try {
       index.beginBuild();
+      if (index.openedAtPosition() >= view.appliedIndex()) {
+        keepFiles(index, view, start);
+        return;
+      }
       while (!closed && index.state() == IndexStats.State.BUILDING) {
         List<StoredEntry> entries = view.scanStored(new KeyRange(from, range.endExclusive()), BUILD_CHUNK);
         if (entries.isEmpty()) {
@@ -408,7 +416,7 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
         return; // the next start carries on from what the close commits
       }
       index.buildDone();
-      index.commit();
+      index.commit(capturedPosition());
       IndexStats stats = index.stats();
       if (stats.buildVisited() == 0 && stats.buildIndexed() == 0) {
         return; // a new index over no keys: nothing worth a line
@@ -423,6 +431,20 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     } catch (IOException | RuntimeException e) {
       failIndex(index, "build failed: " + e);
     }
+  }
+
+  /**
+   * The index's files hold every entry up to a position at or past the state it resets to: they match
+   * that state, since the store applies an entry before the indexes hear of it. (Files ahead of the
+   * store, after RocksDB lost writes its WAL had not synced, converge as Raft replays those entries.)
+   * Nothing is read from the store; the documents' flags restore what waits for embeddings.
+   */
+  private void keepFiles(LuceneIndex index, ReadView view, long start) throws IOException {
+    index.keepIndexed();
+    index.buildDone();
+    LOG.info("index {}: its files hold the stored data at index {} (saved at {}): {} documents kept, nothing"
+        + " reindexed, in {} ms", index.name(), view.appliedIndex(), index.openedAtPosition(),
+        index.stats().documents(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 
   private void failIndex(LuceneIndex index, String why) {
@@ -444,10 +466,11 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
    * listings count its documents): the committer thread's round, every second.
    */
   private void commitDue() {
+    long position = capturedPosition();
     long now = System.nanoTime();
     for (LuceneIndex index : indexes.values()) {
       try {
-        if (index.commitIfDue(now, TimeUnit.SECONDS.toNanos(COMMIT_WHEN_QUIET_SECONDS),
+        if (index.commitIfDue(position, now, TimeUnit.SECONDS.toNanos(COMMIT_WHEN_QUIET_SECONDS),
             TimeUnit.SECONDS.toNanos(COMMIT_AT_LEAST_EVERY_SECONDS))) {
           index.refreshSoon();
         }
@@ -459,9 +482,10 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     }
   }
 
-  private static void closeKeepingFiles(LuceneIndex index) {
+  /** Closes {@code index}, committing at the position (indexer thread, or once it stopped). */
+  private void closeKeepingFiles(LuceneIndex index) {
     try {
-      index.close();
+      index.close(position);
     } catch (IOException | RuntimeException e) {
       LOG.warn("index {}: close failed: {}", index.name(), e.toString());
     }
@@ -487,6 +511,14 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
   }
 
   private void closeIndexes(boolean commit) {
+    if (commit) {
+      // What is queued is applied (the state machine has stopped by now): then the commit records a
+      // position at the store's, and the next start keeps the files as they are.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_ON_CLOSE_SECONDS);
+      while (!queue.isEmpty() && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      }
+    }
     // The threads stop at the flag (a build between chunks); none is interrupted during Lucene I/O.
     closed = true;
     committer.shutdown();
@@ -502,7 +534,7 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
     for (LuceneIndex index : indexes.values()) {
       try {
         if (commit) {
-          index.close();
+          index.close(position);
         } else {
           index.closeWithoutCommit();
         }

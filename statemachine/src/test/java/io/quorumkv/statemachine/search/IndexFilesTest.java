@@ -57,15 +57,15 @@ class IndexFilesTest {
     LuceneIndex index = new LuceneIndex(definition(7), indexDir);
     try {
       long start = System.nanoTime();
-      assertThat(index.commitIfDue(start + 2 * quiet, quiet, max)).as("a new index is saved, empty").isTrue();
-      assertThat(index.commitIfDue(start + 3 * quiet, quiet, max)).as("nothing to commit").isFalse();
+      assertThat(index.commitIfDue(1, start + 2 * quiet, quiet, max)).as("a new index is saved, empty").isTrue();
+      assertThat(index.commitIfDue(1, start + 3 * quiet, quiet, max)).as("nothing to commit").isFalse();
       index.apply(ByteString.copyFromUtf8("k/1"), Optional.of(StoredValue.newBuilder().setModIndex(3)
           .setValue(Value.newBuilder().setText("hello")).build()));
       long changed = System.nanoTime();
-      assertThat(index.commitIfDue(changed + quiet / 2, quiet, max)).as("still indexing").isFalse();
-      assertThat(index.commitIfDue(changed + quiet, quiet, max)).as("paused").isTrue();
+      assertThat(index.commitIfDue(1, changed + quiet / 2, quiet, max)).as("still indexing").isFalse();
+      assertThat(index.commitIfDue(1, changed + quiet, quiet, max)).as("paused").isTrue();
       assertThat(IndexFiles.reusable(indexDir, definition(7))).isTrue();
-      assertThat(index.commitIfDue(changed + 2 * quiet, quiet, max)).as("nothing new").isFalse();
+      assertThat(index.commitIfDue(1, changed + 2 * quiet, quiet, max)).as("nothing new").isFalse();
     } finally {
       index.close();
     }
@@ -75,10 +75,10 @@ class IndexFilesTest {
       steady.apply(ByteString.copyFromUtf8("k/1"), Optional.of(StoredValue.newBuilder().setModIndex(3)
           .setValue(Value.newBuilder().setText("hello")).build()));
       long changed = System.nanoTime();
-      assertThat(steady.commitIfDue(changed + quiet / 2, quiet, max)).as("still indexing").isFalse();
+      assertThat(steady.commitIfDue(1, changed + quiet / 2, quiet, max)).as("still indexing").isFalse();
       assertThat(IndexFiles.reusable(otherDir, definition(8))).isFalse();
       // Indexing never pauses, but the last commit (none yet: since the index opened) is older than the maximum.
-      assertThat(steady.commitIfDue(changed + quiet / 2, quiet, quiet / 4)).as("due anyway").isTrue();
+      assertThat(steady.commitIfDue(1, changed + quiet / 2, quiet, quiet / 4)).as("due anyway").isTrue();
     } finally {
       steady.close();
     }

@@ -66,6 +66,7 @@ final class SearchFixture implements AutoCloseable {
   private KvCore core;
   private SearchIndexes indexes;
   private long lastIndex;
+  private List<Command> sinceCheckpoint; // see checkpoint
 
   private SearchFixture(Path dir) {
     this.dir = dir;
@@ -106,6 +107,9 @@ final class SearchFixture implements AutoCloseable {
   // ---- writes ----
 
   CommandResult apply(Command command) {
+    if (sinceCheckpoint != null) {
+      sinceCheckpoint.add(command);
+    }
     return core.apply(command, TERM, ++lastIndex);
   }
 
@@ -295,14 +299,19 @@ final class SearchFixture implements AutoCloseable {
     reopenStore();
   }
 
-  /** Copies the store as it is now into {@code target} (which must not exist). */
+  /**
+   * Copies the store as it is now into {@code target} (which must not exist) and records the commands
+   * applied from now on, for {@link #restartOnCheckpoint}.
+   */
   void checkpoint(Path target) {
     rocks.checkpoint(target);
+    sinceCheckpoint = new ArrayList<>();
   }
 
   /**
    * Restarts the process on the store copied by {@link #checkpoint}, with the search index files as they
-   * are now: the store is behind the index files (as when RocksDB lost writes its WAL had not synced).
+   * are now (ahead of the store, as when RocksDB lost writes its WAL had not synced), then applies again
+   * the commands applied since the checkpoint, as Raft replays the entries the store lacks.
    */
   void restartOnCheckpoint(Path checkpoint) {
     awaitIndexed();
@@ -315,7 +324,12 @@ final class SearchFixture implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    reopenStore();
+    List<Command> replay = sinceCheckpoint;
+    sinceCheckpoint = null;
+    openStore();
+    replay.forEach(this::apply);
+    apply(Command.getDefaultInstance());
+    awaitIndexed();
   }
 
   private void reopenStore() {

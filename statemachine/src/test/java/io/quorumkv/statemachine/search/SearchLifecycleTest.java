@@ -324,7 +324,8 @@ class SearchLifecycleTest {
     assertThat(fx.awaitReady(INDEX).buildIndexed()).isEqualTo(KEYS);
     fx.restart(true);
     IndexStats after = fx.awaitReady(INDEX);
-    assertThat(after.buildVisited()).isEqualTo(KEYS);
+    // Saved at the store's position: kept as they are, without reading the store.
+    assertThat(after.buildVisited()).isZero();
     assertThat(after.buildIndexed()).isZero();
     assertIndexMatchesStore();
   }
@@ -336,7 +337,9 @@ class SearchLifecycleTest {
     fx.awaitReady(INDEX); // the build committed
     changeSomeItems();
     fx.crashAndRestart();
-    assertThat(fx.awaitReady(INDEX).buildIndexed()).isEqualTo(22);
+    IndexStats compared = fx.awaitReady(INDEX);
+    assertThat(compared.buildVisited()).isEqualTo(KEYS + 2); // 3,000 - 5 deleted + 7 new
+    assertThat(compared.buildIndexed()).isEqualTo(22);
     assertIndexMatchesStore();
     // And the next clean restart has nothing left to do.
     fx.restart(true);
@@ -345,16 +348,19 @@ class SearchLifecycleTest {
   }
 
   @Test
-  void storeBehindItsIndexFilesTurnsTheIndexBackToTheStore() {
+  void filesAheadOfTheStoreConvergeAsTheLostEntriesReplay() {
     writeItems();
     fx.createIndex(spec());
     fx.awaitReady(INDEX);
     Path older = dir.resolve("older");
     fx.checkpoint(older);
     changeSomeItems();
-    // The clean close commits the 22 changes into the index files; the store comes back without them.
+    // The clean close commits the 22 changes into the index files; the store comes back without them
+    // (RocksDB lost writes its WAL had not synced), and the log replays them.
     fx.restartOnCheckpoint(older);
-    assertThat(fx.awaitReady(INDEX).buildIndexed()).isEqualTo(22);
+    IndexStats kept = fx.awaitReady(INDEX);
+    assertThat(kept.buildVisited()).isZero();
+    assertThat(kept.buildIndexed()).isZero();
     assertIndexMatchesStore();
   }
 
@@ -370,7 +376,7 @@ class SearchLifecycleTest {
     fx.awaitStats("sem", s -> s.buildVisited() == n && s.pendingEmbeddings() == n, "built, every key pending");
 
     fx.restart(true);
-    IndexStats reopened = fx.awaitStats("sem", s -> s.buildVisited() == n, "built again");
+    IndexStats reopened = fx.awaitStats("sem", s -> s.pendingEmbeddings() == n, "kept, every key pending");
     assertThat(reopened.state()).isEqualTo(IndexStats.State.BUILDING);
     assertThat(reopened.pendingEmbeddings()).isEqualTo(n);
     assertThat(reopened.buildIndexed()).isZero();

@@ -176,12 +176,23 @@ class SearchVectorTest {
     assertThat(recall(VectorMetric.L2, "g1")).isGreaterThanOrEqualTo(MIN_RECALL);
   }
 
+  /**
+   * A stored vector's nearest neighbour is itself, as often as recall allows: HNSW is approximate, and
+   * a graph may leave a node that only an exact search reaches (seen once in 2,000 random vectors).
+   */
   @Test
   void nearestOfAStoredVectorIsItself() {
-    for (int i = 0; i < 20; i++) {
-      Doc doc = docs.get(random.nextInt(DOCS));
-      assertThat(keys(fx.search(on("cosine").vector(doc.vector()).topK(1).build()))).containsExactly(doc.key());
-      assertThat(keys(fx.search(on("l2").vector(doc.vector()).topK(1).build()))).containsExactly(doc.key());
+    int samples = 100;
+    for (String index : List.of("cosine", "l2")) {
+      int self = 0;
+      for (int i = 0; i < samples; i++) {
+        Doc doc = docs.get(random.nextInt(DOCS));
+        List<String> top = keys(fx.search(on(index).vector(doc.vector()).topK(1).build()));
+        assertThat(top).hasSize(1);
+        self += top.get(0).equals(doc.key()) ? 1 : 0;
+      }
+      System.out.println("SearchVectorTest " + index + " nearest is itself for " + self + " of " + samples);
+      assertThat(self).as(index).isGreaterThanOrEqualTo((int) (MIN_RECALL * samples));
     }
   }
 
