@@ -75,7 +75,7 @@ final class LuceneIndex implements AutoCloseable {
   private final Set<ByteString> pendingEmbeddings = new HashSet<>();
   private volatile IndexStats.State state = IndexStats.State.BUILDING;
   // The build is done; the index turns READY once no key waits for an embedding.
-  private boolean built; // guarded by this
+  private volatile boolean built; // written holding this
   // While building: what the directory held when the build began, consumed in key order.
   private DirectoryReader buildReader; // guarded by this
   private IndexedKeys indexedBefore; // guarded by this
@@ -306,6 +306,8 @@ final class LuceneIndex implements AutoCloseable {
   /**
    * Makes everything indexed so far durable and records that it holds every entry up to
    * {@code position}, which the caller knows (nothing to do if neither changed); not for a FAILED index.
+   * Until its build is done the index holds only part of the keys: it records no position then, so the
+   * next start compares it with the store.
    */
   void commit(long position) throws IOException {
     if (state == IndexStats.State.FAILED || (!changedSinceCommit && position <= committedPosition
@@ -313,7 +315,7 @@ final class LuceneIndex implements AutoCloseable {
       return;
     }
     changedSinceCommit = false;
-    long recorded = Math.max(position, committedPosition);
+    long recorded = built ? Math.max(position, committedPosition) : -1;
     writer.setLiveCommitData(IndexFiles.commitData(definition, recorded).entrySet());
     writer.commit();
     committedPosition = recorded;
@@ -331,7 +333,7 @@ final class LuceneIndex implements AutoCloseable {
     }
     boolean due = changedSinceCommit
         ? nowNanos - lastChangeNanos >= quietNanos || nowNanos - lastCommitNanos >= maxNanos
-        : position > committedPosition && nowNanos - lastCommitNanos >= quietNanos;
+        : built && position > committedPosition && nowNanos - lastCommitNanos >= quietNanos;
     if (!due) {
       return false;
     }

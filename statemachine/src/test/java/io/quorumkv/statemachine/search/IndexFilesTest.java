@@ -7,8 +7,10 @@ import io.quorumkv.proto.internal.IndexDefinition;
 import io.quorumkv.proto.internal.StoredValue;
 import io.quorumkv.proto.v1.IndexSpec;
 import io.quorumkv.proto.v1.Value;
+import io.quorumkv.statemachine.read.StoredEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,8 @@ class IndexFilesTest {
     long quiet = TimeUnit.SECONDS.toNanos(5);
     long max = TimeUnit.SECONDS.toNanos(300);
     LuceneIndex index = new LuceneIndex(definition(7), indexDir);
+    index.beginBuild();
+    index.buildDone(); // over no keys
     try {
       long start = System.nanoTime();
       assertThat(index.commitIfDue(1, start + 2 * quiet, quiet, max)).as("a new index is saved, empty").isTrue();
@@ -82,6 +86,25 @@ class IndexFilesTest {
     } finally {
       steady.close();
     }
+  }
+
+  @Test
+  void onlyABuiltIndexRecordsItsPosition() throws Exception {
+    Path indexDir = Files.createDirectories(dir.resolve("i-7"));
+    StoredValue stored = StoredValue.newBuilder().setModIndex(3).setValue(Value.newBuilder().setText("hello")).build();
+    LuceneIndex building = new LuceneIndex(definition(7), indexDir);
+    building.beginBuild();
+    building.build(List.of(new StoredEntry(ByteString.copyFromUtf8("k/1"), stored)));
+    building.close(100); // stopped during its build
+    LuceneIndex reopened = new LuceneIndex(definition(7), indexDir);
+    assertThat(reopened.openedAtPosition()).as("a partial index: compare it with the store").isEqualTo(-1);
+    reopened.beginBuild();
+    reopened.build(List.of(new StoredEntry(ByteString.copyFromUtf8("k/1"), stored)));
+    reopened.buildDone();
+    reopened.close(120);
+    LuceneIndex built = new LuceneIndex(definition(7), indexDir);
+    assertThat(built.openedAtPosition()).isEqualTo(120);
+    built.close();
   }
 
   @Test
