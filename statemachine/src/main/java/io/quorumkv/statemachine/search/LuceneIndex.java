@@ -166,8 +166,7 @@ final class LuceneIndex implements AutoCloseable {
         continue;
       }
       if (indexed != null && indexed.revision().equals(StoredRevision.of(entry.stored()))) {
-        mark(skippedVectors, entry.key(), (indexed.flags() & IndexSchema.FLAG_SKIPPED_VECTOR) != 0);
-        mark(pendingEmbeddings, entry.key(), (indexed.flags() & IndexSchema.FLAG_PENDING_EMBEDDING) != 0);
+        restoreFlags(indexed);
       } else {
         index(entry.key(), entry.stored());
         buildIndexed++;
@@ -185,8 +184,7 @@ final class LuceneIndex implements AutoCloseable {
     while (indexedBefore.peekKey() != null) {
       IndexedKeys.Entry indexed = indexedBefore.next();
       if (!touchedDuringBuild.contains(indexed.key())) {
-        mark(skippedVectors, indexed.key(), (indexed.flags() & IndexSchema.FLAG_SKIPPED_VECTOR) != 0);
-        mark(pendingEmbeddings, indexed.key(), (indexed.flags() & IndexSchema.FLAG_PENDING_EMBEDDING) != 0);
+        restoreFlags(indexed);
       }
     }
   }
@@ -209,6 +207,12 @@ final class LuceneIndex implements AutoCloseable {
       removeUnlessTouched(indexed.key());
     }
     return null;
+  }
+
+  /** What a kept document's mapping gave, as its flags recorded it. */
+  private void restoreFlags(IndexedKeys.Entry indexed) {
+    mark(skippedVectors, indexed.key(), (indexed.flags() & IndexSchema.FLAG_SKIPPED_VECTOR) != 0);
+    mark(pendingEmbeddings, indexed.key(), (indexed.flags() & IndexSchema.FLAG_PENDING_EMBEDDING) != 0);
   }
 
   private void removeUnlessTouched(ByteString key) throws IOException {

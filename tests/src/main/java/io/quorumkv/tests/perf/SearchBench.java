@@ -1168,28 +1168,25 @@ public final class SearchBench implements Callable<Integer> {
 
   // ---------------------------------------------------------------------------------------------- reports
 
-  private Map<String, Double> rss() {
+  /** One reading per member, by member id, in member order. */
+  private Map<String, Double> perMember(java.util.function.Function<Node, Double> probe) {
     Map<String, Double> m = new LinkedHashMap<>();
     for (Node x : members) {
-      m.put(x.id(), MemberProbe.rssMb(x.pid()));
+      m.put(x.id(), probe.apply(x));
     }
     return m;
+  }
+
+  private Map<String, Double> rss() {
+    return perMember(x -> MemberProbe.rssMb(x.pid()));
   }
 
   private Map<String, Double> statusMb(String field) {
-    Map<String, Double> m = new LinkedHashMap<>();
-    for (Node x : members) {
-      m.put(x.id(), MemberProbe.statusMb(x.pid(), field));
-    }
-    return m;
+    return perMember(x -> MemberProbe.statusMb(x.pid(), field));
   }
 
   private Map<String, Double> hwm() {
-    Map<String, Double> m = new LinkedHashMap<>();
-    for (Node x : members) {
-      m.put(x.id(), MemberProbe.hwmMb(x.pid()));
-    }
-    return m;
+    return perMember(x -> MemberProbe.hwmMb(x.pid()));
   }
 
   private Map<String, Map<String, Long>> disk() {
