@@ -97,6 +97,9 @@ final class IndexTable {
     if (index.indexLag() > 0) {
       notes.add("indexing " + index.indexLag() + " log entries behind");
     }
+    if (index.merging()) {
+      notes.add("merging " + index.segments() + " segments into one");
+    }
     index.failure().ifPresent(f -> notes.add("failed: " + f));
     if (index.pendingEmbeddings() > 0) {
       notes.add(index.pendingEmbeddings() + " pending embeddings");
@@ -129,6 +132,8 @@ final class IndexTable {
     json.append("\"name\": ").append(Json.string(index.name()));
     json.append(", \"state\": ").append(Json.string(index.state().name()));
     json.append(", \"documents\": ").append(index.documents());
+    json.append(", \"segments\": ").append(index.segments());
+    json.append(", \"merging\": ").append(index.merging());
     json.append(", \"build_visited\": ").append(index.buildVisited());
     json.append(", \"build_indexed\": ").append(index.buildIndexed());
     json.append(", \"skipped_vectors\": ").append(index.skippedVectors());

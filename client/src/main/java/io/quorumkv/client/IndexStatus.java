@@ -10,6 +10,9 @@ import java.util.Optional;
  * @param state whether the index is searchable on that member
  * @param documents keys in the index as of its last refresh on that member (searches refresh it, and so
  *     does saving the index: 5 s after indexing pauses, at least every 5 minutes)
+ * @param segments Lucene segments of the index on that member (every vector, semantic or hybrid search
+ *     explores each one's graph)
+ * @param merging whether that member is merging the index into one segment (it does when the index is idle)
  * @param buildVisited while building: keys the build has visited so far
  * @param buildIndexed how many of those the build indexed or removed: all for a new index, after a restart
  *     or snapshot install only the keys that changed since the member last saved the index
@@ -26,6 +29,8 @@ public record IndexStatus(
     IndexSpec spec,
     State state,
     long documents,
+    int segments,
+    boolean merging,
     long buildVisited,
     long buildIndexed,
     long skippedVectors,
@@ -83,6 +88,8 @@ public record IndexStatus(
         IndexSpec.fromProto(proto.getSpec()),
         state,
         proto.getDocuments(),
+        proto.getSegments(),
+        proto.getMerging(),
         proto.getBuildVisited(),
         proto.getBuildIndexed(),
         proto.getSkippedVectors(),

@@ -225,6 +225,8 @@ public final class SearchService extends SearchGrpc.SearchImplBase {
           case FAILED -> IndexStatus.State.FAILED;
         })
         .setDocuments(stats.documents())
+        .setSegments(stats.segments())
+        .setMerging(stats.merging())
         .setBuildVisited(stats.buildVisited())
         .setBuildIndexed(stats.buildIndexed())
         .setSkippedVectors(stats.skippedVectors())

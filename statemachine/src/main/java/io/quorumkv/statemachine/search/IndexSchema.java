@@ -107,6 +107,11 @@ final class IndexSchema {
     return "_num." + path;
   }
 
+  /** Whether documents carry a vector (a user vector or a semantic embedding), searched by HNSW. */
+  boolean hasVectors() {
+    return spec.hasVector() || spec.hasSemantic();
+  }
+
   VectorMetric vectorMetric() {
     return spec.getVector().getMetric();
   }

@@ -53,11 +53,12 @@ import org.slf4j.LoggerFactory;
  * <p>A failure inside one index marks that index FAILED; the other indexes and the position go on.
  *
  * <p>Each index keeps its files in a directory of its own under the root, committed (with the position
- * they hold) once its indexing
- * pauses for {@value #COMMIT_WHEN_QUIET_SECONDS} s (at least every {@value #COMMIT_AT_LEAST_EVERY_SECONDS} s
- * under steady writes), after each build and at close. A commit flushes a segment, and every segment
- * costs each k-NN search a graph search of its own: committing on a short timer under a bulk load would
- * cut the index into many small segments. A reset (start, snapshot install) reopens the files of every
+ * they hold) once its indexing pauses for {@value #COMMIT_WHEN_QUIET_SECONDS} s (at least every
+ * {@value #COMMIT_AT_LEAST_EVERY_SECONDS} s under steady writes), after each build and at close. A commit
+ * flushes a segment, and every segment costs each k-NN search a graph search of its own: committing on a
+ * short timer under a bulk load would cut the index into many small segments. For the same reason an
+ * index with vectors is merged into one segment once its documents have not changed for
+ * {@value #MERGE_WHEN_IDLE_SECONDS} s. A reset (start, snapshot install) reopens the files of every
  * index it still defines: files saved at or past the state it resets to are kept as they are (a clean
  * stop, or a crash after indexing had paused); others are compared with the stored state key by key and
  * only the keys that changed are reindexed (from the stored data and its stored embeddings: nothing is
@@ -71,6 +72,7 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
   private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
   static final long COMMIT_WHEN_QUIET_SECONDS = 5;
   static final long COMMIT_AT_LEAST_EVERY_SECONDS = 300;
+  static final long MERGE_WHEN_IDLE_SECONDS = 30;
   private static final long DRAIN_ON_CLOSE_SECONDS = 5;
 
   private sealed interface Task permits Applied, Reset {}
@@ -463,7 +465,8 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
 
   /**
    * Commits every index whose commit is due (see the class comment) and refreshes its searcher (so that
-   * listings count its documents): the committer thread's round, every second.
+   * listings count its documents), and merges idle vector indexes ({@link LuceneIndex#mergeWhenIdle}):
+   * the committer thread's round, every second.
    */
   private void commitDue() {
     long position = capturedPosition();
@@ -474,6 +477,7 @@ public final class SearchIndexes implements AppliedListener, AutoCloseable {
             TimeUnit.SECONDS.toNanos(COMMIT_AT_LEAST_EVERY_SECONDS))) {
           index.refreshSoon();
         }
+        index.mergeWhenIdle(position, now, TimeUnit.SECONDS.toNanos(MERGE_WHEN_IDLE_SECONDS));
       } catch (AlreadyClosedException e) {
         // dropped or reset meanwhile
       } catch (IOException | RuntimeException e) {

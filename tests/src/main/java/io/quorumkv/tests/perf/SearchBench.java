@@ -34,11 +34,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -128,6 +130,11 @@ public final class SearchBench implements Callable<Integer> {
           + " that follow a load); 0: do not wait (default: ${DEFAULT-VALUE}).")
   int settleSeconds;
 
+  @Option(names = "--merge-wait-seconds", defaultValue = "900",
+      description = "Before the queries on an index with vectors, wait at most this long for every member to merge"
+          + " it into one segment (members do once it is idle for 30 s); 0: do not wait (default: ${DEFAULT-VALUE}).")
+  long mergeWaitSeconds;
+
   @Option(names = "--top-k", defaultValue = "10", description = "Hits per search (default: ${DEFAULT-VALUE}).")
   int topK;
 
@@ -182,6 +189,7 @@ public final class SearchBench implements Callable<Integer> {
   @Parameters(arity = "0..*", description = "With --summarize: JSON result files.")
   List<Path> files = new ArrayList<>();
 
+  private static final long MERGE_START_GRACE_SECONDS = 45;
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final Pattern BUILT = Pattern.compile("index (\\S+): built, (\\d+) documents in (\\d+) ms");
   private static final Pattern STARTED = Pattern.compile("started in (\\d+) ms at applied index (\\d+)");
@@ -279,6 +287,9 @@ public final class SearchBench implements Callable<Integer> {
       Map<String, Double> fileIndexed = statusMb("RssFile");
       Map<String, Map<String, Long>> diskIndexed = disk();
       if (spec.isPresent()) {
+        if (kind == Kind.vector || kind == Kind.semantic) {
+          awaitMerged();
+        }
         awaitQuietMachine();
         runQueries(endpointList);
       }
@@ -581,6 +592,71 @@ public final class SearchBench implements Callable<Integer> {
       progress("%s %s: every member holds %,d docs %.1f s after the load started (%,.0f docs/s; catch-up after the last ack %.1f s)",
           what, indexName, expected, all, expected / all, all - into.get("seconds").asDouble());
     }
+  }
+
+  /**
+   * Waits until no member merges the index and each holds it in one segment, or none started a merge
+   * {@value #MERGE_START_GRACE_SECONDS} s after this wait began (an index with one large segment is not
+   * merged); at most --merge-wait-seconds. Queries measured during the merges would measure the merges.
+   */
+  private void awaitMerged() throws InterruptedException {
+    if (mergeWaitSeconds <= 0) {
+      return;
+    }
+    long start = System.nanoTime();
+    long lastReport = start;
+    Set<String> seenMerging = new HashSet<>();
+    Map<String, String> lastState = new java.util.TreeMap<>();
+    Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+    members.forEach(m -> channels.put(m.id(), channel(m.endpoint())));
+    try {
+      while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(mergeWaitSeconds)) {
+        boolean graceOver = System.nanoTime() - start > TimeUnit.SECONDS.toNanos(MERGE_START_GRACE_SECONDS);
+        int done = 0;
+        for (Node m : members) {
+          try {
+            ListIndexesResponse r = SearchGrpc.newBlockingStub(channels.get(m.id()))
+                .withDeadlineAfter(3, TimeUnit.SECONDS).listIndexes(ListIndexesRequest.getDefaultInstance());
+            for (io.quorumkv.proto.v1.IndexStatus st : r.getIndexesList()) {
+              if (st.getSpec().getName().equals(indexName)) {
+                lastState.put(m.id(), st.getSegments() + " segment(s)" + (st.getMerging() ? ", merging" : ""));
+                if (st.getMerging()) {
+                  seenMerging.add(m.id());
+                } else if (st.getSegments() <= 1 || (graceOver && !seenMerging.contains(m.id()))) {
+                  done++;
+                }
+              }
+            }
+          } catch (StatusRuntimeException e) {
+            lastState.put(m.id(), e.getStatus().getCode().toString());
+          }
+        }
+        if (done == members.size()) {
+          double waited = (System.nanoTime() - start) / 1e9;
+          result.put("merge_wait_seconds", round(waited, 1));
+          segmentsJson(lastState);
+          progress("queries: index %s merged on every member after %.1f s: %s", indexName, waited, lastState);
+          return;
+        }
+        long now = System.nanoTime();
+        if (now - lastReport >= TimeUnit.SECONDS.toNanos(progressEverySeconds)) {
+          lastReport = now;
+          progress("queries: waiting for the members to merge index %s: %s", indexName, lastState);
+        }
+        Thread.sleep(1000);
+      }
+    } finally {
+      channels.values().forEach(ManagedChannel::shutdownNow);
+    }
+    result.put("merge_wait_seconds", (double) mergeWaitSeconds);
+    segmentsJson(lastState);
+    progress("queries: index %s not merged on every member after %d s (%s); querying anyway", indexName,
+        mergeWaitSeconds, lastState);
+  }
+
+  private void segmentsJson(Map<String, String> states) {
+    ObjectNode o = result.putObject("segments_before_queries");
+    states.forEach(o::put);
   }
 
   private static String loadavg() {
