@@ -66,9 +66,10 @@ final class LuceneIndex implements AutoCloseable {
   private static final int MIN_KNN_CANDIDATES = 100;
   // A segment this small costs a k-NN search little next to a large one; a merge is not run for it.
   static final int LARGE_SEGMENT_DOCS = 1000;
-  // After a merge that took T, the next one starts no sooner than this many T later (bounds the share of
-  // a core that merges may take when writes come in short bursts).
-  private static final int MERGE_PAUSE_FACTOR = 4;
+  // After a merge that took T, the next one starts no sooner than this many T later: a merge over a
+  // segment with deletions rebuilds its whole graph, and writes that come in short bursts would otherwise
+  // keep a core merging.
+  private static final int MERGE_PAUSE_FACTOR = 10;
   private static final double RAM_BUFFER_MB = 32;
   private static final Comparator<ByteString> KEY_ORDER = ByteString.unsignedLexicographicalComparator();
 
@@ -706,13 +707,17 @@ final class LuceneIndex implements AutoCloseable {
 
   /**
    * Closes the index, keeping only what was last committed, as a crash would. Rolled back rather than
-   * closed: closing waits for running merges (HNSW merges take minutes at 100k vectors).
+   * closed: closing would first run every pending merge. A running merge is asked to stop, which it
+   * notices only between its steps: building a merged HNSW graph is one step (minutes at 100k vectors).
    */
   void closeWithoutCommit() throws IOException {
     DirectoryReader reader;
     synchronized (this) {
       reader = buildReader;
       buildReader = null;
+    }
+    if (!writer.getMergingSegments().isEmpty()) {
+      LOG.info("index {}: closing once its running merge stops", name());
     }
     IOUtils.close(reader, searchers, writer::rollback, directory);
   }
