@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       VectorCommand.class,
       HybridCommand.class,
       StatusCommand.class,
+      HealthCommand.class,
       SnapshotCommand.class,
       BackupCommand.class,
       TransferLeaderCommand.class,

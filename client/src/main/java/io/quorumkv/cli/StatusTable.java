@@ -61,7 +61,7 @@ final class StatusTable {
       Long.toString(m.getTerm()),
       Long.toString(m.getCommitIndex()),
       Long.toString(m.getAppliedIndex()),
-      ""
+      m.getServing() ? "" : "not serving: " + String.join("; ", m.getNotServingReasonsList())
     };
   }
 

@@ -7,6 +7,8 @@ import io.grpc.stub.ClientCalls;
 import io.quorumkv.proto.v1.BackupChunk;
 import io.quorumkv.proto.v1.BackupRequest;
 import io.quorumkv.proto.v1.ClusterGrpc;
+import io.quorumkv.proto.v1.Member;
+import io.quorumkv.proto.v1.MemberStatusRequest;
 import io.quorumkv.proto.v1.SnapshotRequest;
 import io.quorumkv.proto.v1.SnapshotResponse;
 import java.io.IOException;
@@ -20,7 +22,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Operations addressed to one member rather than to the cluster: snapshots and backups. Obtained from
+ * Operations addressed to one member rather than to the cluster: its status, snapshots and backups. Obtained from
  * {@link QuorumKvClient#admin()}. These calls are not retried: they are cheap to repeat by hand and a
  * backup must restart from scratch anyway.
  */
@@ -34,6 +36,20 @@ public final class AdminClient {
   AdminClient(ChannelPool channels, Duration callTimeout) {
     this.channels = channels;
     this.callTimeout = callTimeout;
+  }
+
+  /**
+   * The status of the member at {@code endpoint} as it sees itself: role, indexes, and whether it serves
+   * clients ({@code serving}, {@code not_serving_reasons}; see cluster.proto).
+   */
+  public Member memberStatus(String endpoint) {
+    try {
+      return ClusterGrpc.newBlockingStub(channels.channel(endpoint))
+          .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .memberStatus(MemberStatusRequest.getDefaultInstance()).getMember();
+    } catch (StatusRuntimeException e) {
+      throw failure(e, endpoint);
+    }
   }
 
   /** Asks the member at {@code endpoint} to take a snapshot now (and purge its log up to it). */

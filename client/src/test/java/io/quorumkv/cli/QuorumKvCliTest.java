@@ -149,7 +149,8 @@ class QuorumKvCliTest {
             .setLeaderClientAddress("127.0.0.1:7001")
             .setTerm(3)
             .addMembers(member("n1", "127.0.0.1:7001", Role.LEADER))
-            .addMembers(member("n2", "127.0.0.1:7002", Role.FOLLOWER))
+            .addMembers(member("n2", "127.0.0.1:7002", Role.FOLLOWER).toBuilder().setServing(false)
+                .addNotServingReasons("index docs is BUILDING"))
             .addMembers(
                 Member.newBuilder()
                     .setId("n3")
@@ -165,7 +166,7 @@ class QuorumKvCliTest {
             "cluster c1, leader n1 (127.0.0.1:7001), term 3, answered by n1",
             "ID   CLIENT ADDRESS  ROLE      TERM  COMMIT  APPLIED  NOTE",
             "n1*  127.0.0.1:7001  leader    3     10      9",
-            "n2   127.0.0.1:7002  follower  3     10      9",
+            "n2   127.0.0.1:7002  follower  3     10      9        not serving: index docs is BUILDING",
             "n3   127.0.0.1:7003  -         -     -       -        unreachable: connection refused");
 
     Result json = cli.run("status", "--json");
@@ -188,7 +189,23 @@ class QuorumKvCliTest {
         .setCommitIndex(10)
         .setAppliedIndex(9)
         .setLeaderId("n1")
+        .setServing(true)
         .build();
+  }
+
+  @Test
+  void healthExitsZeroOnlyWhenTheMemberServes() {
+    cli.node().memberStatus(member("n1", "127.0.0.1:7001", Role.LEADER));
+    Result serving = cli.run("health");
+    assertThat(serving.exitCode()).isEqualTo(ExitCodes.OK);
+    assertThat(serving.out()).contains("n1 (").contains("): SERVING");
+
+    cli.node().memberStatus(member("n1", "127.0.0.1:7001", Role.CANDIDATE).toBuilder().setServing(false)
+        .addNotServingReasons("no leader known: electing one").addNotServingReasons("index docs is BUILDING")
+        .build());
+    Result notServing = cli.run("health");
+    assertThat(notServing.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(notServing.out()).contains("): NOT_SERVING: no leader known: electing one; index docs is BUILDING");
   }
 
   @Test

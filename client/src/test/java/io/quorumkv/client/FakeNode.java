@@ -28,6 +28,9 @@ import io.quorumkv.proto.v1.IndexSpec;
 import io.quorumkv.proto.v1.IndexStatus;
 import io.quorumkv.proto.v1.KVGrpc;
 import io.quorumkv.proto.v1.KeyValue;
+import io.quorumkv.proto.v1.Member;
+import io.quorumkv.proto.v1.MemberStatusRequest;
+import io.quorumkv.proto.v1.MemberStatusResponse;
 import io.quorumkv.proto.v1.ListIndexesRequest;
 import io.quorumkv.proto.v1.ListIndexesResponse;
 import io.quorumkv.proto.v1.PutRequest;
@@ -85,6 +88,7 @@ public final class FakeNode implements AutoCloseable {
   private volatile String leaderHint;
   private volatile int maxPageSize = 1000;
   private volatile StatusResponse status = StatusResponse.getDefaultInstance();
+  private volatile Member member = Member.getDefaultInstance();
   private long lastIndex;
   private final Map<String, IndexSpec> indexes = new TreeMap<>();
   private final Map<String, IndexStatus> indexStatuses = new HashMap<>();
@@ -180,6 +184,11 @@ public final class FakeNode implements AutoCloseable {
 
   public void status(StatusResponse status) {
     this.status = status;
+  }
+
+  /** What MemberStatus answers (this member as it sees itself). */
+  public void memberStatus(Member member) {
+    this.member = member;
   }
 
   public int requests() {
@@ -413,6 +422,11 @@ public final class FakeNode implements AutoCloseable {
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
       handle(null, observer, () -> status.toBuilder().setHeader(header()).build());
+    }
+
+    @Override
+    public void memberStatus(MemberStatusRequest request, StreamObserver<MemberStatusResponse> observer) {
+      handle(null, observer, () -> MemberStatusResponse.newBuilder().setHeader(header()).setMember(member).build());
     }
   }
 

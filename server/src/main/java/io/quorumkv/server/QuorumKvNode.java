@@ -1,9 +1,10 @@
 package io.quorumkv.server;
 
 import io.grpc.Server;
-import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.quorumkv.server.health.MemberHealth;
+import io.quorumkv.server.metrics.NodeMetrics;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.quorumkv.proto.v1.Member;
 import io.quorumkv.server.api.BackupStaging;
@@ -72,6 +73,7 @@ public final class QuorumKvNode implements AutoCloseable {
   private final ClusterService clusterService;
   private final ExecutorService requestExecutor;
   private final HealthStatusManager health;
+  private final Monitoring monitoring;
   private final SnapshotDuties snapshotDuties;
   private final SearchResources search;
   private boolean closed;
@@ -86,6 +88,19 @@ public final class QuorumKvNode implements AutoCloseable {
       }
       if (receiveProgress != null) {
         receiveProgress.close();
+      }
+    }
+  }
+
+  /** The member's health checks and metrics (either may be absent if the start failed before it). */
+  private record Monitoring(MemberHealth health, NodeMetrics metrics) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (health != null) {
+        health.close();
+      }
+      if (metrics != null) {
+        metrics.close();
       }
     }
   }
@@ -110,7 +125,7 @@ public final class QuorumKvNode implements AutoCloseable {
 
   private QuorumKvNode(NodeSpec self, RaftServer raftServer, KvStateMachine stateMachine, RaftGateway gateway,
       Server grpcServer, ClusterService clusterService, ExecutorService requestExecutor, HealthStatusManager health,
-      SnapshotDuties snapshotDuties, SearchResources search) {
+      Monitoring monitoring, SnapshotDuties snapshotDuties, SearchResources search) {
     this.self = self;
     this.raftServer = raftServer;
     this.stateMachine = stateMachine;
@@ -119,6 +134,7 @@ public final class QuorumKvNode implements AutoCloseable {
     this.clusterService = clusterService;
     this.requestExecutor = requestExecutor;
     this.health = health;
+    this.monitoring = monitoring;
     this.snapshotDuties = snapshotDuties;
     this.search = search;
   }
@@ -155,6 +171,8 @@ public final class QuorumKvNode implements AutoCloseable {
     EmbeddingBackfill backfill = null;
     SnapshotBySize snapshotBySize = null;
     HealthStatusManager health = new HealthStatusManager();
+    MemberHealth memberHealth = null;
+    NodeMetrics metrics = null;
     try {
       raftServer.start();
       gateway = new RaftGateway(raftServer, raftServer.getDivision(group.getGroupId()),
@@ -165,8 +183,14 @@ public final class QuorumKvNode implements AutoCloseable {
       requestExecutor = Executors.newFixedThreadPool(
           Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), daemonThreads("qkv-" + nodeId + "-req-"));
       Headers headers = new Headers(cluster.clusterId().toString(), nodeId, gateway);
-      clusterService =
-          new ClusterService(cluster, self, gateway, stateMachine, headers, requestExecutor, backupStaging);
+      memberHealth = new MemberHealth(gateway, stateMachine, searchIndexes, health,
+          2 * cluster.raft().electionTimeoutMax().toMillis());
+      clusterService = new ClusterService(cluster, self, gateway, stateMachine, memberHealth, headers,
+          requestExecutor, backupStaging);
+      metrics = new NodeMetrics(gateway, stateMachine, searchIndexes, memberHealth);
+      if (self.metricsPort() > 0) {
+        metrics.serve(self.host(), self.metricsPort());
+      }
       WriteCoalescer writes = new WriteCoalescer(gateway, cluster.writes(),
           RaftPropertiesFactory.maxLogEntryBytes(cluster), requestExecutor);
       backfill = EmbeddingBackfill.start(gateway, writes, stateMachine, searchIndexes, embedder);
@@ -175,6 +199,7 @@ public final class QuorumKvNode implements AutoCloseable {
           // Clients (the Java client, members fetching snapshots) ping idle long calls every 10 s.
           .permitKeepAliveTime(5, TimeUnit.SECONDS)
           .executor(requestExecutor)
+          .intercept(metrics.interceptor())
           .addService(new KvService(gateway, writes, stateMachine, headers, cluster.limits(), cluster.sessions(),
               embedder, requestExecutor))
           .addService(new SearchService(gateway, writes, stateMachine, searchIndexes, embedder, headers,
@@ -184,19 +209,21 @@ public final class QuorumKvNode implements AutoCloseable {
           .addService(ProtoReflectionServiceV1.newInstance())
           .build()
           .start();
-      health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
-      LOG.info("member {} of cluster '{}' serving clients on {} (raft {}, data {}); started in {} ms at applied"
-          + " index {}", nodeId, cluster.name(), self.clientAddress(), self.raftAddress(), self.dataDir(),
-          (System.nanoTime() - startNanos) / 1_000_000, stateMachine.lastAppliedIndex());
+      memberHealth.start();
+      LOG.info("member {} of cluster '{}' serving clients on {} (raft {}, {}data {}); started in {} ms at applied"
+          + " index {}", nodeId, cluster.name(), self.clientAddress(), self.raftAddress(),
+          self.metricsPort() > 0 ? "metrics http://" + self.host() + ":" + self.metricsPort() + "/metrics, " : "",
+          self.dataDir(), (System.nanoTime() - startNanos) / 1_000_000, stateMachine.lastAppliedIndex());
       // Leader-sent installs log nothing of their own while the chunks arrive (member-fetches logs its copy).
       SnapshotReceiveProgress receiveProgress = fetches ? null : new SnapshotReceiveProgress(
           raftDir.resolve(cluster.clusterId().toString()).resolve("tmp"), leaderSnapshotBytes(gateway, clusterService))
           .start();
       return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor,
-          health, new SnapshotDuties(snapshotBySize, receiveProgress),
+          health, new Monitoring(memberHealth, metrics), new SnapshotDuties(snapshotBySize, receiveProgress),
           new SearchResources(backfill, searchIndexes, embedder, model));
     } catch (IOException | RuntimeException e) {
       new SnapshotDuties(snapshotBySize, null).close();
+      new Monitoring(memberHealth, metrics).close();
       closeQuietly(raftServer, gateway, clusterService, requestExecutor);
       new SearchResources(backfill, searchIndexes, embedder, model).close();
       // A Raft server that failed to start does not close its state machine; its RocksDB lock would
@@ -251,6 +278,7 @@ public final class QuorumKvNode implements AutoCloseable {
     closed = true;
     snapshotDuties.close();
     // Load balancers and probes stop sending work before the listener goes away.
+    monitoring.close();
     health.enterTerminalState();
     grpcServer.shutdown();
     try {

@@ -15,6 +15,7 @@ import io.quorumkv.statemachine.snapshot.SnapshotFetcher;
 import io.quorumkv.statemachine.storage.KvStore;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import io.quorumkv.statemachine.storage.StorageException;
+import io.quorumkv.statemachine.storage.StoreStats;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -92,6 +93,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final FetchedInstalls fetchedInstalls;
   private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
   private final AtomicLong logBytesSinceSnapshot = new AtomicLong();
+  private final ActivityCounters activity = new ActivityCounters();
   private final AppliedListener listener;
   // Held while a snapshot is taken, and by pause(), so Ratis never moves the snapshot directory away
   // (install) under a snapshot being written; after pause() no snapshot starts until RUNNING again.
@@ -155,6 +157,17 @@ public final class KvStateMachine extends BaseStateMachine {
    */
   public long lastAppliedIndex() {
     return Math.max(0, getLastAppliedTermIndex().getIndex());
+  }
+
+  /** Cumulative counts of what this state machine did since the process started (metrics). */
+  public ActivityCounters activity() {
+    return activity;
+  }
+
+  /** The live store's engine figures (metrics); all zero while no store is open (during an install). */
+  public StoreStats storeStats() {
+    Replica current = replica;
+    return current == null ? StoreStats.NONE : current.store().stats();
   }
 
   /**
@@ -307,6 +320,7 @@ public final class KvStateMachine extends BaseStateMachine {
     SnapshotInfo snapshot = snapshots.publish(applied, staging);
     // On the apply thread: no entry was applied since the checkpoint.
     logBytesSinceSnapshot.set(0);
+    activity.snapshotTaken(System.nanoTime() - start);
     long bytes = snapshot.getFiles().stream().mapToLong(FileInfo::getFileSize).sum();
     LOG.info("{}: snapshot (t:{}, i:{}): {} files, {} bytes in {} ms", this, applied.getTerm(), applied.getIndex(),
         snapshot.getFiles().size(), bytes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
@@ -356,6 +370,7 @@ public final class KvStateMachine extends BaseStateMachine {
     logBytesSinceSnapshot.addAndGet(entry.getSerializedSize());
     Command command = trx.getStateMachineContext() instanceof Command parsed ? parsed : decode(entry);
     CommandResult result;
+    long start = System.nanoTime();
     try {
       result = replica.core().apply(command, entry.getTerm(), entry.getIndex());
     } catch (RuntimeException e) {
@@ -363,6 +378,7 @@ public final class KvStateMachine extends BaseStateMachine {
       LOG.error("{}: failed to apply entry (t:{}, i:{}); stopping", this, entry.getTerm(), entry.getIndex(), e);
       throw e;
     }
+    activity.applied(System.nanoTime() - start);
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     waiters.advance(entry.getIndex());
     return CompletableFuture.completedFuture(
@@ -390,6 +406,7 @@ public final class KvStateMachine extends BaseStateMachine {
   /** One line per leadership change: the operator's view of elections (Ratis' own logs are muted). */
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    activity.leaderChanged();
     LOG.info("{}: leader is now {}", groupMemberId.getPeerId(), newLeaderId == null ? "unknown" : newLeaderId);
   }
 

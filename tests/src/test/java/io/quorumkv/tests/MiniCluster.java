@@ -52,7 +52,8 @@ public final class MiniCluster implements AutoCloseable {
     Path root = TestSupport.newTestDir("minicluster-");
     List<NodeSpec> nodes = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
-      nodes.add(new NodeSpec("n" + i, "127.0.0.1", TestSupport.freePort(), TestSupport.freePort(), root.resolve("n" + i)));
+      nodes.add(new NodeSpec("n" + i, "127.0.0.1", TestSupport.freePort(), TestSupport.freePort(), root.resolve("n" + i),
+          TestSupport.freePort()));
     }
     MiniCluster cluster = new MiniCluster(new ClusterConfig("mini-" + root.getFileName(), nodes, limits, TEST_RAFT, log,
         sessions));

@@ -37,6 +37,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import io.quorumkv.server.health.HealthRules;
+import io.quorumkv.server.health.MemberHealth;
 import org.apache.ratis.server.DivisionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   private final NodeSpec self;
   private final RaftGateway raft;
   private final KvStateMachine stateMachine;
+  private final MemberHealth health;
   private final Headers headers;
   private final Executor executor;
   private final LocalReads reads;
@@ -59,11 +62,12 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   private final Map<String, ManagedChannel> peerChannels = new ConcurrentHashMap<>();
 
   public ClusterService(ClusterConfig cluster, NodeSpec self, RaftGateway raft, KvStateMachine stateMachine,
-      Headers headers, Executor executor, BackupStaging backupStaging) {
+      MemberHealth health, Headers headers, Executor executor, BackupStaging backupStaging) {
     this.cluster = cluster;
     this.self = self;
     this.raft = raft;
     this.stateMachine = stateMachine;
+    this.health = health;
     this.headers = headers;
     this.executor = executor;
     this.reads = new LocalReads(raft, stateMachine, executor);
@@ -176,6 +180,8 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
         .setSnapshotIndex(raft.snapshotIndex())
         .setSnapshotBytes(raft.snapshotBytes())
         .setLogStartIndex(raft.logStartIndex());
+    HealthRules.Verdict verdict = health.current();
+    member.setServing(verdict.serving()).addAllNotServingReasons(verdict.searchReasons());
     if (info.getLeaderId() != null) {
       member.setLeaderId(info.getLeaderId().toString());
     }

@@ -51,14 +51,14 @@ public final class ClusterConfigReader {
     List<NodeSpec> nodes = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       Section n = new Section("nodes[" + i + "].", list.get(i),
-          Set.of("id", "host", "raft-port", "client-port", "data-dir"));
+          Set.of("id", "host", "raft-port", "client-port", "data-dir", "metrics-port"));
       String id = n.requireText("id");
       if (!NODE_ID.matcher(id).matches()) {
         throw new ConfigException("nodes[" + i + "].id: '" + id + "' must be 1-64 letters, digits, '-' or '_'");
       }
       Path dataDir = n.node.has("data-dir") ? Path.of(n.requireText("data-dir")) : dataRoot.resolve(id);
       nodes.add(new NodeSpec(id, n.text("host", "127.0.0.1"), n.port("raft-port"), n.port("client-port"),
-          dataDir.toAbsolutePath().normalize()));
+          dataDir.toAbsolutePath().normalize(), n.node.has("metrics-port") ? n.port("metrics-port") : 0));
     }
     return nodes;
   }

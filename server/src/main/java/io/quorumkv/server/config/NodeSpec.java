@@ -10,8 +10,14 @@ import java.nio.file.Path;
  * @param raftPort   port of the Raft peer service (replication, elections)
  * @param clientPort port of the QuorumKV gRPC service (KV, Cluster)
  * @param dataDir    where the member keeps its Raft log and database
+ * @param metricsPort port of the member's Prometheus metrics endpoint (HTTP, {@code /metrics}); 0 for none
  */
-public record NodeSpec(String id, String host, int raftPort, int clientPort, Path dataDir) {
+public record NodeSpec(String id, String host, int raftPort, int clientPort, Path dataDir, int metricsPort) {
+
+  /** A member without a metrics endpoint. */
+  public NodeSpec(String id, String host, int raftPort, int clientPort, Path dataDir) {
+    this(id, host, raftPort, clientPort, dataDir, 0);
+  }
 
   public String raftAddress() {
     return host + ":" + raftPort;

@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -174,6 +176,18 @@ public final class RaftGateway implements WriteProposer, AutoCloseable {
 
   public DivisionInfo info() {
     return division.getInfo();
+  }
+
+  /** Ids of the voting members of the current configuration, this one included if it votes. */
+  public Set<String> voters() {
+    return division.getRaftConf().getCurrentPeers().stream().map(peer -> peer.getId().toString())
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** Index of the last entry in this member's Raft log (committed or not); 0 if it is empty. */
+  public long lastLogIndex() {
+    var last = division.getRaftLog().getLastEntryTermIndex();
+    return last == null ? 0 : Math.max(0, last.getIndex());
   }
 
   public long commitIndex() {

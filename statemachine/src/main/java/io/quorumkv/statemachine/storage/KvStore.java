@@ -27,6 +27,9 @@ public interface KvStore extends AutoCloseable {
   /** The committed value of {@code key}, or empty if absent. */
   Optional<StoredValue> get(ByteString key);
 
+  /** The engine's current figures (sizes, compactions), for metrics. */
+  StoreStats stats();
+
   /** The last committed (term, index); both 0 for a store that has never committed. */
   AppliedIndex applied();
 

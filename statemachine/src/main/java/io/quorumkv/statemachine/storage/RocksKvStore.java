@@ -393,6 +393,36 @@ public final class RocksKvStore implements KvStore {
     }
   }
 
+  @Override
+  public StoreStats stats() {
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        return StoreStats.NONE;
+      }
+      return new StoreStats(summed("rocksdb.total-sst-files-size"), summed("rocksdb.estimate-live-data-size"),
+          summed("rocksdb.cur-size-all-mem-tables"), summed("rocksdb.estimate-pending-compaction-bytes"),
+          db.getLongProperty("rocksdb.num-running-compactions"), level0Files());
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read the store's properties", e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private long summed(String property) throws RocksDBException {
+    return db.getAggregatedLongProperty(property);
+  }
+
+  /** A string property per column family: not one RocksDB aggregates. */
+  private long level0Files() throws RocksDBException {
+    long files = 0;
+    for (ColumnFamilyHandle family : List.of(data, meta, sessions, sessionResults)) {
+      files += Long.parseLong(db.getProperty(family, "rocksdb.num-files-at-level0").trim());
+    }
+    return files;
+  }
+
   RocksDB db() {
     return db;
   }

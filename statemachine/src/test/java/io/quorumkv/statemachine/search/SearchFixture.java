@@ -31,6 +31,7 @@ import io.quorumkv.statemachine.read.StoredEntry;
 import io.quorumkv.statemachine.storage.KvStore;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import io.quorumkv.statemachine.storage.SessionWrites;
+import io.quorumkv.statemachine.storage.StoreStats;
 import io.quorumkv.statemachine.storage.WriteSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -453,6 +454,11 @@ final class SearchFixture implements AutoCloseable {
     @Override
     public Optional<StoredValue> get(ByteString key) {
       return rocks.get(key);
+    }
+
+    @Override
+    public StoreStats stats() {
+      return rocks.stats();
     }
 
     @Override
