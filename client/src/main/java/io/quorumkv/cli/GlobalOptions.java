@@ -1,9 +1,12 @@
 package io.quorumkv.cli;
 
+import io.quorumkv.client.ClientTls;
 import io.quorumkv.client.QuorumKvClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -27,6 +30,30 @@ final class GlobalOptions {
   double timeoutSeconds;
 
   @Option(
+      names = "--cacert",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:QUORUMKV_CACERT}",
+      description = "Connect over TLS, trusting this CA's PEM certificate (env QUORUMKV_CACERT).")
+  Path caCert;
+
+  @Option(
+      names = "--cert",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:QUORUMKV_CERT}",
+      description = "With --cacert: this client's PEM certificate, for members that require one (env QUORUMKV_CERT).")
+  Path cert;
+
+  @Option(
+      names = "--key",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:QUORUMKV_KEY}",
+      description = "With --cert: its PEM (PKCS#8) private key (env QUORUMKV_KEY).")
+  Path key;
+
+  @Option(
       names = "--verbose",
       scope = ScopeType.INHERIT,
       description = "Print stack traces of errors.")
@@ -44,10 +71,25 @@ final class GlobalOptions {
     }
     Duration overall = Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000)));
     Duration attempt = Duration.ofSeconds(3);
-    return QuorumKvClient.builder()
+    QuorumKvClient.Builder builder = QuorumKvClient.builder()
         .endpoints(endpoints)
         .overallTimeout(overall)
-        .attemptTimeout(overall.compareTo(attempt) < 0 ? overall : attempt)
-        .build();
+        .attemptTimeout(overall.compareTo(attempt) < 0 ? overall : attempt);
+    tls().ifPresent(builder::tls);
+    return builder.build();
+  }
+
+  /** TLS as the options ask for it; empty for plaintext. */
+  Optional<ClientTls> tls() {
+    if (caCert == null) {
+      if (cert != null || key != null) {
+        throw new IllegalArgumentException("--cert and --key need --cacert");
+      }
+      return Optional.empty();
+    }
+    if ((cert == null) != (key == null)) {
+      throw new IllegalArgumentException("--cert and --key go together");
+    }
+    return Optional.of(cert == null ? ClientTls.trusting(caCert) : ClientTls.mutual(caCert, cert, key));
   }
 }

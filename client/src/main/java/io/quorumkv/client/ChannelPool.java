@@ -1,14 +1,16 @@
 package io.quorumkv.client;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One plaintext gRPC channel per endpoint, created on first use and shut down on {@link #close()}.
+ * One gRPC channel per endpoint (plaintext, or TLS with {@link ClientTls}), created on first use and shut down on {@link #close()}.
  * Channels share gRPC's default executor and event loop, so a client costs no threads per endpoint.
  * Thread-safe.
  */
@@ -27,7 +29,12 @@ final class ChannelPool implements AutoCloseable {
   private static final int KEEPALIVE_TIMEOUT_SECONDS = 10;
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final ChannelCredentials credentials;
   private volatile boolean closed;
+
+  ChannelPool(Optional<ClientTls> tls) {
+    this.credentials = tls.map(ClientTls::credentials).orElseGet(InsecureChannelCredentials::create);
+  }
 
   /**
    * The channel to {@code endpoint} ("host:port").
@@ -38,11 +45,11 @@ final class ChannelPool implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the client is closed");
     }
-    return channels.computeIfAbsent(endpoint, ChannelPool::open);
+    return channels.computeIfAbsent(endpoint, this::open);
   }
 
-  private static ManagedChannel open(String endpoint) {
-    return Grpc.newChannelBuilder(endpoint, InsecureChannelCredentials.create())
+  private ManagedChannel open(String endpoint) {
+    return Grpc.newChannelBuilder(endpoint, credentials)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
         .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)

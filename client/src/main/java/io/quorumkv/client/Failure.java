@@ -6,6 +6,7 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import java.net.ConnectException;
 import java.util.Optional;
+import javax.net.ssl.SSLException;
 
 /**
  * One failed attempt, as the retry logic needs to see it: the gRPC code, the QuorumKV trailers, and
@@ -30,6 +31,9 @@ record Failure(
       Metadata.Key.of("quorumkv-error-code", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> LEADER_ENDPOINT =
       Metadata.Key.of("quorumkv-leader-endpoint", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** How grpc-java reports a connection the server closed during the HTTP/2 preface. */
+  private static final String PLAINTEXT_REFUSED = "Network closed for unknown reason";
 
   static final String NOT_LEADER = "NOT_LEADER";
   static final String NOT_AN_INTEGER = "NOT_AN_INTEGER";
@@ -99,14 +103,53 @@ record Failure(
       text.append(' ').append(errorCode);
     }
     text.append(" from ").append(member);
+    Optional<String> tls = tlsFailure(cause);
+    if (tls.isPresent()) {
+      // The status description of a failed handshake is generic, with Netty's pipeline on a second line.
+      return text.append(": ").append(tls.get()).toString();
+    }
     if (status.getDescription() != null) {
       text.append(": ").append(status.getDescription());
+      if (PLAINTEXT_REFUSED.equals(status.getDescription())) {
+        text.append(" (a member that serves TLS closes plaintext connections so: pass --cacert, or ClientTls)");
+      }
     }
     if (status.getCause() != null && status.getCause().getMessage() != null) {
       text.append(" (").append(status.getCause().getMessage()).append(')');
     }
     return text.toString();
   }
+
+  /** What a failed TLS handshake says, with what the client can do about it; empty if it was not one. */
+  private static Optional<String> tlsFailure(Throwable cause) {
+    Throwable ssl = cause;
+    while (ssl != null && !(ssl instanceof SSLException)) {
+      ssl = ssl.getCause();
+    }
+    if (ssl == null) {
+      return Optional.empty();
+    }
+    // The handshake exception is often generic ("General OpenSslEngine problem"); its causes say why.
+    StringBuilder reasons = new StringBuilder();
+    String reason = "";
+    for (Throwable t = ssl; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        reasons.append(t.getMessage()).append('\n');
+        reason = t.getMessage();
+      }
+    }
+    String all = reasons.toString();
+    String hint = all.contains("CERTIFICATE_REQUIRED")
+        ? "the member requires a client certificate (--cert and --key; ClientTls.mutual)"
+        : all.contains("CERTIFICATE_VERIFY_FAILED") || all.contains("PKIX") || all.contains("trust anchor")
+            || all.contains("UNKNOWN_CA") || all.contains("BAD_CERTIFICATE")
+            ? "one side does not trust the other's certificate: check that the CA (--cacert) signed both"
+            : all.contains("NOT_AN_SSL_RECORD") || all.contains("not an SSL/TLS record")
+                ? "the member does not serve TLS: connect without --cacert"
+                : "check --cacert, --cert and --key against the cluster file's tls section";
+    return Optional.of("TLS handshake failed: " + hint + " [" + reason + "]");
+  }
+
 
   /** The exception reporting this failure when it ends a call none of whose attempts may have been applied. */
   QuorumKvException toException() {

@@ -46,7 +46,7 @@ public final class QuorumKvClient implements AutoCloseable {
   private QuorumKvClient(Builder b) {
     this.writeIds = new WriteIds(b.clientId);
     this.router = new EndpointRouter(b.endpoints);
-    this.channels = new ChannelPool();
+    this.channels = new ChannelPool(b.tls);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -304,8 +304,15 @@ public final class QuorumKvClient implements AutoCloseable {
     private Duration backoffCap = Duration.ofMillis(250);
     private UUID clientId = UUID.randomUUID();
     private Random random = new Random();
+    private Optional<ClientTls> tls = Optional.empty();
 
     private Builder() {}
+
+    /** Connects over TLS (the members' cluster file has a {@code tls} section); default plaintext. */
+    public Builder tls(ClientTls tls) {
+      this.tls = Optional.of(tls);
+      return this;
+    }
 
     /** The members' client endpoints, "host:port" each; the first is tried first. */
     public Builder endpoints(List<String> endpoints) {

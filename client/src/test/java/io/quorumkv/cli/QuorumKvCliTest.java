@@ -194,6 +194,16 @@ class QuorumKvCliTest {
   }
 
   @Test
+  void tlsFilesGoTogether() {
+    Result certWithoutCa = cli.run("--cert", "c.pem", "--key", "k.pem", "get", "k");
+    assertThat(certWithoutCa.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(certWithoutCa.err()).contains("--cert and --key need --cacert");
+    Result certWithoutKey = cli.run("--cacert", "ca.pem", "--cert", "c.pem", "get", "k");
+    assertThat(certWithoutKey.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(certWithoutKey.err()).contains("--cert and --key go together");
+  }
+
+  @Test
   void healthExitsZeroOnlyWhenTheMemberServes() {
     cli.node().memberStatus(member("n1", "127.0.0.1:7001", Role.LEADER));
     Result serving = cli.run("health");

@@ -5,6 +5,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.quorumkv.server.health.MemberHealth;
 import io.quorumkv.server.metrics.NodeMetrics;
+import io.quorumkv.server.tls.MemberTls;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.quorumkv.proto.v1.Member;
 import io.quorumkv.server.api.BackupStaging;
@@ -143,6 +144,7 @@ public final class QuorumKvNode implements AutoCloseable {
   public static QuorumKvNode start(ClusterConfig cluster, String nodeId) throws IOException {
     long startNanos = System.nanoTime();
     NodeSpec self = cluster.requireNode(nodeId);
+    MemberTls tls = new MemberTls(cluster, nodeId);
     Path raftDir = Files.createDirectories(self.dataDir().resolve("ratis"));
     refuseDatabaseWithoutItsLog(self, raftDir.resolve(cluster.clusterId().toString()));
     BackupStaging backupStaging = new BackupStaging(self.dataDir());
@@ -153,7 +155,7 @@ public final class QuorumKvNode implements AutoCloseable {
     boolean fetches = cluster.log().snapshotInstall() == SnapshotInstall.MEMBER_FETCHES;
     SearchIndexes searchIndexes = new SearchIndexes(self.dataDir().resolve("search"));
     KvStateMachine stateMachine = new KvStateMachine(self.dataDir().resolve("db"),
-        fetches ? new LeaderCheckpointFetcher(cluster) : null, searchIndexes);
+        fetches ? new LeaderCheckpointFetcher(cluster, tls) : null, searchIndexes);
     LazyEmbedder model = LazyEmbedder.miniLm();
     BatchingEmbedder embedder = new BatchingEmbedder(model);
     RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(cluster.clusterId()), peersOf(cluster));
@@ -161,6 +163,7 @@ public final class QuorumKvNode implements AutoCloseable {
         .setServerId(RaftPeerId.valueOf(nodeId))
         .setGroup(group)
         .setProperties(RaftPropertiesFactory.create(cluster, self, raftDir))
+        .setParameters(tls.raftParameters())
         .setStateMachine(stateMachine)
         // FORMAT (the default) refuses to start on an existing log; RECOVER starts fresh or recovers.
         .setOption(RaftStorage.StartupOption.RECOVER)
@@ -185,7 +188,7 @@ public final class QuorumKvNode implements AutoCloseable {
       Headers headers = new Headers(cluster.clusterId().toString(), nodeId, gateway);
       memberHealth = new MemberHealth(gateway, stateMachine, searchIndexes, health,
           2 * cluster.raft().electionTimeoutMax().toMillis());
-      clusterService = new ClusterService(cluster, self, gateway, stateMachine, memberHealth, headers,
+      clusterService = new ClusterService(cluster, self, gateway, stateMachine, memberHealth, tls, headers,
           requestExecutor, backupStaging);
       metrics = new NodeMetrics(gateway, stateMachine, searchIndexes, memberHealth);
       if (self.metricsPort() > 0) {
@@ -194,7 +197,7 @@ public final class QuorumKvNode implements AutoCloseable {
       WriteCoalescer writes = new WriteCoalescer(gateway, cluster.writes(),
           RaftPropertiesFactory.maxLogEntryBytes(cluster), requestExecutor);
       backfill = EmbeddingBackfill.start(gateway, writes, stateMachine, searchIndexes, embedder);
-      Server grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort()))
+      Server grpcServer = tls.secure(NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort())))
           .maxInboundMessageSize(cluster.limits().maxMessageBytes())
           // Clients (the Java client, members fetching snapshots) ping idle long calls every 10 s.
           .permitKeepAliveTime(5, TimeUnit.SECONDS)

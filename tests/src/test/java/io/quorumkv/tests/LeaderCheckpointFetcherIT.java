@@ -9,6 +9,7 @@ import io.quorumkv.client.Values;
 import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.LogSettings;
 import io.quorumkv.server.raft.LeaderCheckpointFetcher;
+import io.quorumkv.server.tls.MemberTls;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ class LeaderCheckpointFetcherIT {
     String leader = fixture.cluster().awaitLeader(Duration.ofSeconds(10));
     Path target = TestSupport.newTestDir("fetch-").resolve("copy");
 
-    new LeaderCheckpointFetcher(fixture.cluster().config()).fetch(RaftPeerId.valueOf(leader), index, target);
+    new LeaderCheckpointFetcher(fixture.cluster().config(), new MemberTls(fixture.cluster().config(), "n1")).fetch(RaftPeerId.valueOf(leader), index, target);
 
     assertThat(target.resolve(AdminClient.MANIFEST_FILE)).doesNotExist();
     assertThat(RocksKvStore.appliedIndexOf(target).getIndex()).isGreaterThanOrEqualTo(index);
@@ -61,11 +62,11 @@ class LeaderCheckpointFetcherIT {
     String leader = fixture.cluster().awaitLeader(Duration.ofSeconds(10));
     Path dir = TestSupport.newTestDir("fetch-");
 
-    assertThatThrownBy(() -> new LeaderCheckpointFetcher(renamed).fetch(RaftPeerId.valueOf(leader), 0,
+    assertThatThrownBy(() -> new LeaderCheckpointFetcher(renamed, new MemberTls(renamed, "n1")).fetch(RaftPeerId.valueOf(leader), 0,
         dir.resolve("a")))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("serves cluster " + config.clusterId());
-    assertThatThrownBy(() -> new LeaderCheckpointFetcher(config).fetch(RaftPeerId.valueOf("n9"), 0, dir.resolve("b")))
+    assertThatThrownBy(() -> new LeaderCheckpointFetcher(config, new MemberTls(config, "n1")).fetch(RaftPeerId.valueOf("n9"), 0, dir.resolve("b")))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("member n9 is not in the cluster config");
   }

@@ -7,6 +7,8 @@ import io.quorumkv.server.config.LogSettings;
 import io.quorumkv.server.config.NodeSpec;
 import io.quorumkv.server.config.RaftSettings;
 import io.quorumkv.server.config.SessionSettings;
+import io.quorumkv.server.config.TlsSettings;
+import io.quorumkv.server.config.WriteSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +51,16 @@ public final class MiniCluster implements AutoCloseable {
 
   public static MiniCluster start(int size, Limits limits, LogSettings log, SessionSettings sessions)
       throws IOException, InterruptedException {
+    return start(size, limits, log, sessions, TlsSettings.NONE);
+  }
+
+  /** Members n1..nN with TLS as {@code tls} says (its files must exist). */
+  public static MiniCluster start(int size, TlsSettings tls) throws IOException, InterruptedException {
+    return start(size, Limits.DEFAULTS, LogSettings.DEFAULTS, SessionSettings.DEFAULTS, tls);
+  }
+
+  private static MiniCluster start(int size, Limits limits, LogSettings log, SessionSettings sessions,
+      TlsSettings tls) throws IOException, InterruptedException {
     Path root = TestSupport.newTestDir("minicluster-");
     List<NodeSpec> nodes = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
@@ -56,7 +68,7 @@ public final class MiniCluster implements AutoCloseable {
           TestSupport.freePort()));
     }
     MiniCluster cluster = new MiniCluster(new ClusterConfig("mini-" + root.getFileName(), nodes, limits, TEST_RAFT, log,
-        sessions));
+        sessions, WriteSettings.DEFAULTS, tls));
     try {
       for (NodeSpec n : nodes) {
         cluster.startNode(n.id());

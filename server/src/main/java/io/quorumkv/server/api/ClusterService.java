@@ -1,7 +1,6 @@
 package io.quorumkv.server.api;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quorumkv.proto.v1.BackupChunk;
@@ -39,6 +38,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import io.quorumkv.server.health.HealthRules;
 import io.quorumkv.server.health.MemberHealth;
+import io.quorumkv.server.tls.MemberTls;
 import org.apache.ratis.server.DivisionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +55,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   private final RaftGateway raft;
   private final KvStateMachine stateMachine;
   private final MemberHealth health;
+  private final MemberTls tls;
   private final Headers headers;
   private final Executor executor;
   private final LocalReads reads;
@@ -62,12 +63,13 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   private final Map<String, ManagedChannel> peerChannels = new ConcurrentHashMap<>();
 
   public ClusterService(ClusterConfig cluster, NodeSpec self, RaftGateway raft, KvStateMachine stateMachine,
-      MemberHealth health, Headers headers, Executor executor, BackupStaging backupStaging) {
+      MemberHealth health, MemberTls tls, Headers headers, Executor executor, BackupStaging backupStaging) {
     this.cluster = cluster;
     this.self = self;
     this.raft = raft;
     this.stateMachine = stateMachine;
     this.health = health;
+    this.tls = tls;
     this.headers = headers;
     this.executor = executor;
     this.reads = new LocalReads(raft, stateMachine, executor);
@@ -232,8 +234,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   }
 
   private ManagedChannel channelTo(NodeSpec node) {
-    return peerChannels.computeIfAbsent(node.id(), id -> NettyChannelBuilder
-        .forAddress(node.host(), node.clientPort()).usePlaintext().build());
+    return peerChannels.computeIfAbsent(node.id(), id -> tls.channelTo(node));
   }
 
   private static Member.Builder base(NodeSpec node) {

@@ -17,7 +17,13 @@ import java.util.UUID;
  * @param nodes the members, in the order the file lists them
  */
 public record ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log,
-    SessionSettings sessions, WriteSettings writes) {
+    SessionSettings sessions, WriteSettings writes, TlsSettings tls) {
+
+  /** A cluster without TLS. */
+  public ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log,
+      SessionSettings sessions, WriteSettings writes) {
+    this(name, nodes, limits, raft, log, sessions, writes, TlsSettings.NONE);
+  }
 
   /** A cluster with default log and session settings. */
   public ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft) {

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -35,12 +37,28 @@ public final class ClusterConfigReader {
       throw new ConfigException("cluster file " + file + " is empty or not a YAML mapping");
     }
     Section top = new Section("", root, Set.of("cluster", "nodes", "limits", "raft", "log", "sessions",
-        "writes"));
+        "writes", "tls"));
     Section cluster = top.section("cluster", Set.of("name", "data-dir"));
     String name = cluster.requireText("name");
     Path dataRoot = Path.of(cluster.text("data-dir", "data/" + name));
     return new ClusterConfig(name, readNodes(top, dataRoot), readLimits(top), readRaft(top), readLog(top),
-        readSessions(top), readWrites(top));
+        readSessions(top), readWrites(top), readTls(top));
+  }
+
+  private static TlsSettings readTls(Section top) {
+    if (!top.node.has("tls")) {
+      return TlsSettings.NONE;
+    }
+    Section s = top.section("tls", Set.of("ca-file", "cert-file", "key-file", "client-auth"));
+    String auth = s.text("client-auth", "none");
+    TlsSettings.ClientAuth clientAuth;
+    try {
+      clientAuth = TlsSettings.ClientAuth.valueOf(auth.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("tls.client-auth: '" + auth + "' is not one of none, optional, require");
+    }
+    return new TlsSettings(Optional.of(Path.of(s.requireText("ca-file"))), s.requireText("cert-file"),
+        s.requireText("key-file"), clientAuth);
   }
 
   private static List<NodeSpec> readNodes(Section top, Path dataRoot) {

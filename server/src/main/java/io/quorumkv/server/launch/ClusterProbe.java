@@ -1,7 +1,7 @@
 package io.quorumkv.server.launch;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.quorumkv.server.tls.MemberTls;
 import io.quorumkv.proto.v1.ClusterGrpc;
 import io.quorumkv.proto.v1.Member;
 import io.quorumkv.proto.v1.MemberStatusRequest;
@@ -18,10 +18,15 @@ public final class ClusterProbe implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private final ClusterConfig cluster;
 
+  /**
+   * A probe of every member. With TLS it connects as the first member of the cluster file (its certificate
+   * and key must be readable): the probe runs beside the members, as local-cluster and the tests do.
+   */
   public ClusterProbe(ClusterConfig cluster) {
     this.cluster = cluster;
+    MemberTls tls = new MemberTls(cluster, cluster.nodes().get(0).id());
     for (NodeSpec node : cluster.nodes()) {
-      channels.put(node.id(), NettyChannelBuilder.forAddress(node.host(), node.clientPort()).usePlaintext().build());
+      channels.put(node.id(), tls.channelTo(node));
     }
   }
 

@@ -4,6 +4,7 @@ import io.quorumkv.client.AdminClient;
 import io.quorumkv.client.BackupProgress;
 import io.quorumkv.client.BackupResult;
 import io.quorumkv.client.QuorumKvClient;
+import io.quorumkv.server.tls.MemberTls;
 import io.quorumkv.client.QuorumKvException;
 import io.quorumkv.client.ReadOptions;
 import io.quorumkv.server.config.ClusterConfig;
@@ -34,9 +35,11 @@ public final class LeaderCheckpointFetcher implements SnapshotFetcher {
   private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final ClusterConfig cluster;
+  private final MemberTls tls;
 
-  public LeaderCheckpointFetcher(ClusterConfig cluster) {
+  public LeaderCheckpointFetcher(ClusterConfig cluster, MemberTls tls) {
     this.cluster = cluster;
+    this.tls = tls;
   }
 
   @Override
@@ -46,7 +49,9 @@ public final class LeaderCheckpointFetcher implements SnapshotFetcher {
     String endpoint = leader.clientAddress();
     long start = System.nanoTime();
     BackupResult result;
-    try (QuorumKvClient client = QuorumKvClient.builder().endpoints(List.of(endpoint)).build()) {
+    QuorumKvClient.Builder builder = QuorumKvClient.builder().endpoints(List.of(endpoint));
+    tls.asClient().ifPresent(builder::tls);
+    try (QuorumKvClient client = builder.build()) {
       result = client.admin().backup(endpoint, targetDir, ReadOptions.stale(minIndex), progressLog(source));
     } catch (QuorumKvException | UncheckedIOException e) {
       throw new IOException("copying the state of " + source + " at " + endpoint + " failed: " + e.getMessage(), e);

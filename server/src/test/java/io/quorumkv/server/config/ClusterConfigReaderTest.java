@@ -3,6 +3,7 @@ package io.quorumkv.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quorumkv.server.tls.MemberTls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,25 @@ class ClusterConfigReaderTest {
     assertThatThrownBy(() -> read("cluster: {name: x}\nlog: {snapshot-install: pull}" + nodes))
         .isInstanceOf(ConfigException.class)
         .hasMessage("log.snapshot-install must be leader-sends or member-fetches, not 'pull'");
+  }
+
+  @Test
+  void readsTlsAndMetricsPorts() throws IOException {
+    String nodes = "nodes: [{id: n1, raft-port: 1, client-port: 2, metrics-port: 3}, {id: n2, raft-port: 4, client-port: 5}]\n";
+    ClusterConfig plain = read("cluster: {name: x}\n" + nodes);
+    assertThat(plain.tls().enabled()).isFalse();
+    assertThat(plain.nodes()).extracting(NodeSpec::metricsPort).containsExactly(3, 0);
+    ClusterConfig tls = read("cluster: {name: x}\n" + nodes
+        + "tls: {ca-file: c/ca.crt, cert-file: 'c/{id}.crt', key-file: 'c/{id}.key', client-auth: require}\n");
+    assertThat(tls.tls().enabled()).isTrue();
+    assertThat(tls.tls().certFor("n2")).isEqualTo(Path.of("c/n2.crt"));
+    assertThat(tls.tls().keyFor("n1")).isEqualTo(Path.of("c/n1.key"));
+    assertThat(tls.tls().clientAuth()).isEqualTo(TlsSettings.ClientAuth.REQUIRE);
+    assertThatThrownBy(() -> read("cluster: {name: x}\n" + nodes + "tls: {ca-file: a, cert-file: b, key-file: c,"
+        + " client-auth: sometimes}\n")).hasMessageContaining("tls.client-auth");
+    assertThatThrownBy(() -> read("cluster: {name: x}\n" + nodes + "tls: {ca-file: a}\n"))
+        .hasMessageContaining("tls.cert-file");
+    assertThatThrownBy(() -> new MemberTls(tls, "n1")).hasMessageContaining("cannot read");
   }
 
   @Test
