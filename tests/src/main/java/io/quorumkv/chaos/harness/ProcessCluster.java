@@ -170,6 +170,18 @@ public final class ProcessCluster implements AutoCloseable {
     return paused.contains(id);
   }
 
+  /**
+   * The operating-system pid of the running member, for a process outside this JVM that signals it
+   * itself (the Python client check SIGKILLs the leader it wrote to).
+   */
+  public long pid(String id) {
+    NodeProcess p = running.get(id);
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException(id + " is not running");
+    }
+    return p.pid();
+  }
+
   /** How many times the member has been started. */
   public int starts(String id) {
     return starts.getOrDefault(id, 0);
