@@ -595,7 +595,8 @@ public final class SearchBench implements Callable<Integer> {
   }
 
   /**
-   * Waits until no member merges the index and each holds it in one segment, or none started a merge
+   * Waits until no member merges the index and each holds it in one segment (as of its searcher's last
+   * refresh), or none started a merge
    * {@value #MERGE_START_GRACE_SECONDS} s after this wait began (an index with one large segment is not
    * merged); at most --merge-wait-seconds. Queries measured during the merges would measure the merges.
    */
@@ -622,7 +623,8 @@ public final class SearchBench implements Callable<Integer> {
                 lastState.put(m.id(), st.getSegments() + " segment(s)" + (st.getMerging() ? ", merging" : ""));
                 if (st.getMerging()) {
                   seenMerging.add(m.id());
-                } else if (st.getSegments() <= 1 || (graceOver && !seenMerging.contains(m.id()))) {
+                } else if (st.getSegments() == 1 || (graceOver && !seenMerging.contains(m.id()))) {
+                  // 0 segments: the searcher was not refreshed since the load, not "merged".
                   done++;
                 }
               }
