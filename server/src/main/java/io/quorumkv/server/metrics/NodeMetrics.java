@@ -51,7 +51,11 @@ public final class NodeMetrics implements AutoCloseable {
 
   /** Serves {@code /metrics} on {@code host:port}; returns this. */
   public NodeMetrics serve(String host, int port) throws IOException {
-    server = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+    try {
+      server = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+    } catch (IOException e) {
+      throw new IOException("cannot serve metrics on " + host + ":" + port + " (metrics-port): " + e.getMessage(), e);
+    }
     return this;
   }
 
