@@ -3,6 +3,7 @@ package io.quorumkv.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quorumkv.client.IndexSpec;
 import io.quorumkv.client.InvalidRequestException;
 import io.quorumkv.client.QuorumKvClient;
 import io.quorumkv.client.ReadOptions;
@@ -12,10 +13,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +32,8 @@ import org.junit.jupiter.api.Test;
 class MetricsIT {
   private static final int PUTS = 25;
   private static final int GETS = 7;
+  private static final Path DASHBOARD = Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+      .toAbsolutePath().getParent().resolve("docs/grafana/quorumkv-dashboard.json");
 
   @Test
   void metricsParseAsPrometheusTextAndMoveWithTraffic() throws Exception {
@@ -32,6 +41,7 @@ class MetricsIT {
       String leader = cluster.awaitLeader(Duration.ofSeconds(30));
       Map<String, List<PrometheusText.Sample>> before = scrapeAll(cluster);
       try (QuorumKvClient client = QuorumKvClient.builder().endpoints(cluster.endpoint(leader)).build()) {
+        client.createIndex(IndexSpec.builder("m").keyPrefix("m/").textValues(true).build());
         for (int i = 0; i < PUTS; i++) {
           client.put("m/" + i, Values.text("v" + i));
         }
@@ -70,6 +80,16 @@ class MetricsIT {
         assertThat(value(m1, "jvm_memory_used_bytes", "area", "heap")).as(id).isPositive();
         assertThat(m1).as(id).anyMatch(s -> s.name().startsWith("jvm_gc_collection_seconds"));
       }
+      // Every metric the Grafana dashboard queries is one a member serves.
+      Set<String> served = new HashSet<>();
+      after.values().forEach(samples -> samples.forEach(sample -> served.add(sample.name())));
+      Matcher used = Pattern.compile("\\b(quorumkv|jvm)_[a-z0-9_]+").matcher(Files.readString(DASHBOARD));
+      int checked = 0;
+      while (used.find()) {
+        assertThat(served).as("metric %s of %s", used.group(), DASHBOARD).contains(used.group());
+        checked++;
+      }
+      assertThat(checked).as("metrics the dashboard uses").isGreaterThan(20);
       // Health may blink on a loaded machine (a follower that misses heartbeats for an election timeout
       // starts a pre-vote and forgets its leader): the gauge must show SERVING once the member does.
       for (String id : cluster.runningIds()) {

@@ -81,6 +81,9 @@ public final class MemberHealth implements AutoCloseable {
     if (before.serving() != verdict.serving()) {
       if (verdict.serving()) {
         LOG.info("health: SERVING");
+      } else if (verdict.servesKv()) {
+        // Only the indexes (e.g. one being built after CreateIndex): expected, not a fault of the member.
+        LOG.info("health: NOT_SERVING: {}", String.join("; ", verdict.searchReasons()));
       } else {
         LOG.warn("health: NOT_SERVING: {}", String.join("; ", verdict.searchReasons()));
       }
