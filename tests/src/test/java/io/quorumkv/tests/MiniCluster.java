@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,9 +65,10 @@ public final class MiniCluster implements AutoCloseable {
       TlsSettings tls) throws IOException, InterruptedException {
     Path root = TestSupport.newTestDir("minicluster-");
     List<NodeSpec> nodes = new ArrayList<>();
+    Set<Integer> ports = new HashSet<>();
     for (int i = 1; i <= size; i++) {
-      nodes.add(new NodeSpec("n" + i, "127.0.0.1", TestSupport.freePort(), TestSupport.freePort(), root.resolve("n" + i),
-          TestSupport.freePort()));
+      nodes.add(new NodeSpec("n" + i, "127.0.0.1", distinctFreePort(ports), distinctFreePort(ports),
+          root.resolve("n" + i), distinctFreePort(ports)));
     }
     MiniCluster cluster = new MiniCluster(new ClusterConfig("mini-" + root.getFileName(), nodes, limits, TEST_RAFT, log,
         sessions, WriteSettings.DEFAULTS, tls));
@@ -79,6 +82,16 @@ public final class MiniCluster implements AutoCloseable {
       throw e;
     }
     return cluster;
+  }
+
+  /** A free port not among {@code taken} (the OS may hand out a just-closed port again), added to it. */
+  private static int distinctFreePort(Set<Integer> taken) {
+    while (true) {
+      int port = TestSupport.freePort();
+      if (taken.add(port)) {
+        return port;
+      }
+    }
   }
 
   public ClusterConfig config() {
