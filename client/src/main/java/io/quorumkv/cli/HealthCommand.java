@@ -5,7 +5,7 @@ import io.quorumkv.client.QuorumKvException;
 import io.quorumkv.proto.v1.Member;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(
     name = "health",
@@ -16,12 +16,11 @@ import picocli.CommandLine.Option;
       "Exit code: 0 if every member asked serves, 1 if one does not, 4 if one cannot be reached."
     })
 final class HealthCommand extends ClientCommand {
-  @Option(names = "--member-endpoint", paramLabel = "HOST:PORT", description = "Only this member.")
-  String only;
+  @Mixin MemberTargets members;
 
   @Override
   int run(QuorumKvClient client) {
-    List<String> targets = only != null ? List.of(only) : client.endpoints();
+    List<String> targets = members.of(client);
     boolean unreachable = false;
     boolean notServing = false;
     for (String endpoint : targets) {

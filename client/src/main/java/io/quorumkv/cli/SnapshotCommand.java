@@ -5,7 +5,7 @@ import io.quorumkv.client.QuorumKvException;
 import io.quorumkv.client.SnapshotResult;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(
     name = "snapshot",
@@ -14,12 +14,11 @@ import picocli.CommandLine.Option;
       "snapshot index. Default: every member in --endpoints."
     })
 final class SnapshotCommand extends ClientCommand {
-  @Option(names = "--member-endpoint", paramLabel = "HOST:PORT", description = "Only this member.")
-  String only;
+  @Mixin MemberTargets members;
 
   @Override
   int run(QuorumKvClient client) {
-    List<String> targets = only != null ? List.of(only) : client.endpoints();
+    List<String> targets = members.of(client);
     int exit = ExitCodes.OK;
     for (String endpoint : targets) {
       try {
