@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       SnapshotCommand.class,
       BackupCommand.class,
       TransferLeaderCommand.class,
+      MemberCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -66,6 +66,9 @@ final class StatusTable {
   }
 
   private static String roleName(Role role) {
+    if (role == Role.LISTENER) {
+      return "learner";
+    }
     return role == Role.ROLE_UNSPECIFIED || role == Role.UNRECOGNIZED ? "?" : role.name().toLowerCase();
   }
 }

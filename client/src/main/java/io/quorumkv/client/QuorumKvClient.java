@@ -38,6 +38,7 @@ import java.util.stream.StreamSupport;
 public final class QuorumKvClient implements AutoCloseable {
   private final AsyncKvClient async;
   private final AdminClient admin;
+  private final MembershipClient membership;
   private final EndpointRouter router;
   private final ChannelPool channels;
   private final ScheduledExecutorService scheduler;
@@ -64,6 +65,7 @@ public final class QuorumKvClient implements AutoCloseable {
             System::nanoTime);
     this.async = new AsyncKvClient(channels, caller, writeIds);
     this.admin = new AdminClient(channels, b.overallTimeout);
+    this.membership = new MembershipClient(channels, caller);
   }
 
   public static Builder builder() {
@@ -73,6 +75,11 @@ public final class QuorumKvClient implements AutoCloseable {
   /** Snapshots and backups of individual members. */
   public AdminClient admin() {
     return admin;
+  }
+
+  /** Membership changes over the same connections. */
+  public MembershipClient membership() {
+    return membership;
   }
 
   /** The asynchronous API over the same connections, leader cache and write-id sequence. */

@@ -70,7 +70,20 @@ final class RetryingCaller {
    * @param operation name for messages, e.g. "Put"
    */
   <T> CompletableFuture<T> call(CallKind kind, String operation, Attempt<T> attempt) {
-    Call<T> call = new Call<>(kind, operation, attempt);
+    return call(kind, operation, attempt, attemptTimeoutNanos, overallTimeoutNanos);
+  }
+
+  /**
+   * As {@link #call(CallKind, String, Attempt)}, for a slow operation: each attempt and the whole call may
+   * take up to {@code timeout}.
+   */
+  <T> CompletableFuture<T> call(CallKind kind, String operation, Attempt<T> attempt, Duration timeout) {
+    return call(kind, operation, attempt, timeout.toNanos(), timeout.toNanos());
+  }
+
+  private <T> CompletableFuture<T> call(CallKind kind, String operation, Attempt<T> attempt, long attemptNanos,
+      long overallNanos) {
+    Call<T> call = new Call<>(kind, operation, attempt, attemptNanos, overallNanos);
     call.send(router.preferred());
     return call.result;
   }
@@ -82,7 +95,9 @@ final class RetryingCaller {
     private final String operation;
     private final Attempt<T> attempt;
     private final long startNanos = nanoClock.getAsLong();
-    private final long deadlineNanos = startNanos + overallTimeoutNanos;
+    private final long attemptNanos;
+    private final long overallNanos;
+    private final long deadlineNanos;
     private int attempts;
     private int backoffs;
     private boolean redirectedWithoutSleep;
@@ -90,10 +105,13 @@ final class RetryingCaller {
     private boolean mayHaveBeenApplied;
     private Failure lastFailure;
 
-    Call(CallKind kind, String operation, Attempt<T> attempt) {
+    Call(CallKind kind, String operation, Attempt<T> attempt, long attemptNanos, long overallNanos) {
       this.kind = kind;
       this.operation = operation;
       this.attempt = attempt;
+      this.attemptNanos = attemptNanos;
+      this.overallNanos = overallNanos;
+      this.deadlineNanos = startNanos + overallNanos;
     }
 
     void send(String endpoint) {
@@ -108,7 +126,7 @@ final class RetryingCaller {
       attempts++;
       CompletableFuture<T> response;
       try {
-        response = attempt.send(endpoint, Math.min(attemptTimeoutNanos, remaining));
+        response = attempt.send(endpoint, Math.min(attemptNanos, remaining));
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
         return;
@@ -191,7 +209,7 @@ final class RetryingCaller {
               + " attempt(s) in "
               + elapsedMillis
               + " ms (overall timeout "
-              + TimeUnit.NANOSECONDS.toMillis(overallTimeoutNanos)
+              + TimeUnit.NANOSECONDS.toMillis(overallNanos)
               + " ms)"
               + (lastFailure == null ? "" : "; last failure: " + lastFailure.describe());
       result.completeExceptionally(

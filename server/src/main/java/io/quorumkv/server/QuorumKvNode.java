@@ -16,6 +16,9 @@ import io.quorumkv.server.config.NodeSpec;
 import io.quorumkv.server.config.SnapshotInstall;
 import io.quorumkv.server.errors.KvError;
 import io.quorumkv.server.health.MemberHealth;
+import io.quorumkv.server.membership.LiveMembers;
+import io.quorumkv.server.membership.MembershipChanges;
+import io.quorumkv.server.membership.RemovedMemberGuard;
 import io.quorumkv.server.metrics.NodeMetrics;
 import io.quorumkv.server.raft.LeaderCheckpointFetcher;
 import io.quorumkv.server.raft.RaftGateway;
@@ -23,7 +26,6 @@ import io.quorumkv.server.raft.RaftLogDiagnosis;
 import io.quorumkv.server.raft.RaftPropertiesFactory;
 import io.quorumkv.server.raft.SnapshotBySize;
 import io.quorumkv.server.raft.SnapshotReceiveProgress;
-import io.quorumkv.server.raft.WriteCoalescer;
 import io.quorumkv.server.raft.WriteCoalescer;
 import io.quorumkv.server.tls.MemberTls;
 import io.quorumkv.statemachine.KvStateMachine;
@@ -43,12 +45,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -65,6 +66,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class QuorumKvNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuorumKvNode.class);
+  /** How long an added member may take to catch up (a state copy included) before its promotion is tried. */
+  private static final long MEMBER_CATCH_UP_MILLIS = 600_000;
 
   private final NodeSpec self;
   private final RaftServer raftServer;
@@ -73,6 +76,8 @@ public final class QuorumKvNode implements AutoCloseable {
   private final Server grpcServer;
   private final ClusterService clusterService;
   private final ExecutorService requestExecutor;
+  /** Set when close() begins: a Raft member shut down after that was stopped, not removed. */
+  private final AtomicBoolean stopping;
   private final HealthStatusManager health;
   private final Monitoring monitoring;
   private final SnapshotDuties snapshotDuties;
@@ -125,8 +130,9 @@ public final class QuorumKvNode implements AutoCloseable {
   }
 
   private QuorumKvNode(NodeSpec self, RaftServer raftServer, KvStateMachine stateMachine, RaftGateway gateway,
-      Server grpcServer, ClusterService clusterService, ExecutorService requestExecutor, HealthStatusManager health,
-      Monitoring monitoring, SnapshotDuties snapshotDuties, SearchResources search) {
+      Server grpcServer, ClusterService clusterService, ExecutorService requestExecutor, AtomicBoolean stopping,
+      HealthStatusManager health, Monitoring monitoring, SnapshotDuties snapshotDuties, SearchResources search) {
+    this.stopping = stopping;
     this.self = self;
     this.raftServer = raftServer;
     this.stateMachine = stateMachine;
@@ -140,13 +146,27 @@ public final class QuorumKvNode implements AutoCloseable {
     this.search = search;
   }
 
-  /** Starts member {@code nodeId} of {@code cluster}; returns once both servers listen. */
+  /**
+   * Starts member {@code nodeId} of {@code cluster}; returns once both servers listen. A member without
+   * Raft storage yet starts a fresh cluster with every member of the cluster file as a voter.
+   */
   public static QuorumKvNode start(ClusterConfig cluster, String nodeId) throws IOException {
+    return start(cluster, nodeId, false);
+  }
+
+  /**
+   * Starts member {@code nodeId}; with {@code join}, a member without Raft storage yet starts with an
+   * empty configuration and waits to be added to a running cluster (AddMember). A member that has storage
+   * starts from it either way: its configuration is in its log.
+   */
+  public static QuorumKvNode start(ClusterConfig cluster, String nodeId, boolean join) throws IOException {
     long startNanos = System.nanoTime();
     NodeSpec self = cluster.requireNode(nodeId);
     MemberTls tls = new MemberTls(cluster, nodeId);
     Path raftDir = Files.createDirectories(self.dataDir().resolve("ratis"));
-    refuseDatabaseWithoutItsLog(self, raftDir.resolve(cluster.clusterId().toString()));
+    Path groupDir = raftDir.resolve(cluster.clusterId().toString());
+    refuseDatabaseWithoutItsLog(self, groupDir);
+    boolean joining = join && !Files.exists(groupDir);
     BackupStaging backupStaging = new BackupStaging(self.dataDir());
     int leftovers = backupStaging.removeLeftovers();
     if (leftovers > 0) {
@@ -158,7 +178,8 @@ public final class QuorumKvNode implements AutoCloseable {
         fetches ? new LeaderCheckpointFetcher(cluster, tls) : null, searchIndexes);
     LazyEmbedder model = LazyEmbedder.miniLm();
     BatchingEmbedder embedder = new BatchingEmbedder(model);
-    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(cluster.clusterId()), peersOf(cluster));
+    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(cluster.clusterId()),
+        joining ? List.of() : LiveMembers.bootstrapPeers(cluster));
     RaftServer raftServer = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(nodeId))
         .setGroup(group)
@@ -174,22 +195,27 @@ public final class QuorumKvNode implements AutoCloseable {
     EmbeddingBackfill backfill = null;
     SnapshotBySize snapshotBySize = null;
     HealthStatusManager health = new HealthStatusManager();
+    AtomicBoolean stopping = new AtomicBoolean();
     MemberHealth memberHealth = null;
     NodeMetrics metrics = null;
     try {
       raftServer.start();
-      gateway = new RaftGateway(raftServer, raftServer.getDivision(group.getGroupId()),
-          cluster.nodes().stream().collect(Collectors.toMap(NodeSpec::id, NodeSpec::clientAddress)),
-          cluster.sessions());
+      RaftServer.Division division = raftServer.getDivision(group.getGroupId());
+      LiveMembers members = new LiveMembers(division::getRaftConf, cluster);
+      gateway = new RaftGateway(raftServer, division, members::clientAddress, cluster.sessions());
+      RemovedMemberGuard removedGuard = new RemovedMemberGuard(gateway, members, stopping::get);
       snapshotBySize = SnapshotBySize.start(gateway, stateMachine::logBytesSinceSnapshot,
           cluster.log().snapshotEveryBytes());
       requestExecutor = Executors.newFixedThreadPool(
           Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), daemonThreads("qkv-" + nodeId + "-req-"));
       Headers headers = new Headers(cluster.clusterId().toString(), nodeId, gateway);
-      memberHealth = new MemberHealth(gateway, stateMachine, searchIndexes, health,
-          2 * cluster.raft().electionTimeoutMax().toMillis());
-      clusterService = new ClusterService(cluster, self, gateway, stateMachine, memberHealth, tls, headers,
-          requestExecutor, backupStaging);
+      long contactMillis = 2 * cluster.raft().electionTimeoutMax().toMillis();
+      memberHealth = new MemberHealth(gateway, stateMachine, searchIndexes, health, contactMillis,
+          removedGuard::removal);
+      MembershipChanges changes = new MembershipChanges(gateway, members, cluster.minVoters(), contactMillis,
+          MEMBER_CATCH_UP_MILLIS, requestExecutor);
+      clusterService = new ClusterService(self, gateway, members, changes, stateMachine, memberHealth, tls,
+          headers, requestExecutor, backupStaging);
       metrics = new NodeMetrics(gateway, stateMachine, searchIndexes, memberHealth);
       if (self.metricsPort() > 0) {
         metrics.serve(self.host(), self.metricsPort());
@@ -202,6 +228,7 @@ public final class QuorumKvNode implements AutoCloseable {
           // Clients (the Java client, members fetching snapshots) ping idle long calls every 10 s.
           .permitKeepAliveTime(5, TimeUnit.SECONDS)
           .executor(requestExecutor)
+          .intercept(removedGuard)
           .intercept(metrics.interceptor())
           .addService(new KvService(gateway, writes, stateMachine, headers, cluster.limits(), cluster.sessions(),
               embedder, requestExecutor))
@@ -213,6 +240,10 @@ public final class QuorumKvNode implements AutoCloseable {
           .build()
           .start();
       memberHealth.start();
+      if (joining) {
+        LOG.info("member {} starts with an empty configuration: add it to the cluster with `quorumkv member add"
+            + " {} --raft-address {} --client-address {}`", nodeId, nodeId, self.raftAddress(), self.clientAddress());
+      }
       LOG.info("member {} of cluster '{}' serving clients on {} (raft {}, {}data {}); started in {} ms at applied"
           + " index {}", nodeId, cluster.name(), self.clientAddress(), self.raftAddress(),
           self.metricsPort() > 0 ? "metrics http://" + self.host() + ":" + self.metricsPort() + "/metrics, " : "",
@@ -222,7 +253,7 @@ public final class QuorumKvNode implements AutoCloseable {
           raftDir.resolve(cluster.clusterId().toString()).resolve("tmp"), leaderSnapshotBytes(gateway, clusterService))
           .start();
       return new QuorumKvNode(self, raftServer, stateMachine, gateway, grpcServer, clusterService, requestExecutor,
-          health, new Monitoring(memberHealth, metrics), new SnapshotDuties(snapshotBySize, receiveProgress),
+          stopping, health, new Monitoring(memberHealth, metrics), new SnapshotDuties(snapshotBySize, receiveProgress),
           new SearchResources(backfill, searchIndexes, embedder, model));
     } catch (IOException | RuntimeException e) {
       new SnapshotDuties(snapshotBySize, null).close();
@@ -279,6 +310,7 @@ public final class QuorumKvNode implements AutoCloseable {
       return;
     }
     closed = true;
+    stopping.set(true);
     snapshotDuties.close();
     // Load balancers and probes stop sending work before the listener goes away.
     monitoring.close();
@@ -333,12 +365,6 @@ public final class QuorumKvNode implements AutoCloseable {
         return OptionalLong.empty();
       }
     };
-  }
-
-  private static List<RaftPeer> peersOf(ClusterConfig cluster) {
-    return cluster.nodes().stream()
-        .map(n -> RaftPeer.newBuilder().setId(n.id()).setAddress(n.raftAddress()).build())
-        .toList();
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -33,7 +33,9 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.util.ProtoUtils;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -399,7 +401,7 @@ public final class KvStateMachine extends BaseStateMachine {
           + "install.snapshot.enabled must be equal on every member", this);
       return CompletableFuture.completedFuture(null);
     }
-    RaftPeerId leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
+    RaftPeer leader = ProtoUtils.toRaftPeer(roleInfo.getFollowerInfo().getLeaderInfo().getId());
     return fetchedInstalls.fetch(leader, Math.max(0, firstTermIndexInLog.getIndex() - 1));
   }
 

@@ -74,7 +74,7 @@ final class LocalRaftCluster implements AutoCloseable {
 
   private SnapshotFetcher fetcherFor(String id) {
     return (source, minIndex, targetDir) -> {
-      KvStateMachine leader = stateMachine(source.toString());
+      KvStateMachine leader = stateMachine(source.getId().toString());
       leader.awaitApplied(minIndex).join();
       leader.checkpointForBackup(targetDir);
       fetches.merge(id, 1, Integer::sum);

@@ -18,14 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** Reads what the checkers compare the history with, once the workload has stopped and the cluster healed. */
-final class FinalState {
+public final class FinalState {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
   private static final long CATCH_UP_MILLIS = 60_000;
 
   private FinalState() {}
 
   /** Every unique key of the run with its value, by a linearizable scan. */
-  static Map<String, String> uniqueKeys(ProcessCluster cluster, KeySpace keys) {
+  public static Map<String, String> uniqueKeys(ProcessCluster cluster, KeySpace keys) {
     try (QuorumKvClient kv = client(cluster.clientEndpoints().toArray(String[]::new))) {
       return kv.scanAll(ScanOptions.builder().prefix(keys.uniquePrefix()).read(ReadOptions.linearizable()).build())
           .collect(Collectors.toMap(Entry::keyUtf8, e -> e.value().getText(), (a, b) -> b, TreeMap::new));
@@ -33,7 +33,7 @@ final class FinalState {
   }
 
   /** The value of every counter key (absent keys are left out), by linearizable reads. */
-  static Map<String, String> counters(ProcessCluster cluster, KeySpace keys) {
+  public static Map<String, String> counters(ProcessCluster cluster, KeySpace keys) {
     Map<String, String> values = new TreeMap<>();
     try (QuorumKvClient kv = client(cluster.clientEndpoints().toArray(String[]::new))) {
       for (int i = 0; i < keys.counters(); i++) {
@@ -50,16 +50,22 @@ final class FinalState {
    */
   static Map<String, Optional<ReplicaDigest>> digests(ProcessCluster cluster, KeySpace keys)
       throws InterruptedException {
+    return digests(cluster, keys, cluster.nodeIds());
+  }
+
+  /** {@link #digests(ProcessCluster, KeySpace)} of the members {@code ids} only (e.g. the current ones). */
+  public static Map<String, Optional<ReplicaDigest>> digests(ProcessCluster cluster, KeySpace keys, List<String> ids)
+      throws InterruptedException {
     long index;
     try (QuorumKvClient kv = client(cluster.clientEndpoints().toArray(String[]::new))) {
       index = kv.put(keys.prefix() + "end", Values.text("end")).index();
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS);
-    while (!allApplied(cluster, index) && System.nanoTime() < deadline) {
+    while (!allApplied(cluster, ids, index) && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
     Map<String, Optional<ReplicaDigest>> digests = new LinkedHashMap<>();
-    for (String id : cluster.nodeIds()) {
+    for (String id : ids) {
       try (QuorumKvClient direct = client(cluster.config().requireNode(id).clientAddress())) {
         digests.put(id, Optional.of(ReplicaDigest.of(
             direct.scanAll(ScanOptions.builder().read(ReadOptions.stale(index)).build()).iterator())));
@@ -70,9 +76,9 @@ final class FinalState {
     return digests;
   }
 
-  private static boolean allApplied(ProcessCluster cluster, long index) {
+  private static boolean allApplied(ProcessCluster cluster, List<String> ids, long index) {
     Map<String, Long> applied = cluster.appliedIndexes();
-    return applied.size() == cluster.nodeIds().size() && applied.values().stream().allMatch(a -> a >= index);
+    return ids.stream().allMatch(id -> applied.getOrDefault(id, -1L) >= index);
   }
 
   private static QuorumKvClient client(String... endpoints) {

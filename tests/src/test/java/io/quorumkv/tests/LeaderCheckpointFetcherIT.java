@@ -8,13 +8,14 @@ import io.quorumkv.client.QuorumKvClient;
 import io.quorumkv.client.Values;
 import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.LogSettings;
+import io.quorumkv.server.membership.PeerAddresses;
 import io.quorumkv.server.raft.LeaderCheckpointFetcher;
 import io.quorumkv.server.tls.MemberTls;
 import io.quorumkv.statemachine.storage.RocksKvStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,10 +49,28 @@ class LeaderCheckpointFetcherIT {
     String leader = fixture.cluster().awaitLeader(Duration.ofSeconds(10));
     Path target = TestSupport.newTestDir("fetch-").resolve("copy");
 
-    new LeaderCheckpointFetcher(fixture.cluster().config(), new MemberTls(fixture.cluster().config(), "n1")).fetch(RaftPeerId.valueOf(leader), index, target);
+    new LeaderCheckpointFetcher(fixture.cluster().config(), new MemberTls(fixture.cluster().config(), "n1"))
+        .fetch(peerWithoutClientAddress(leader), index, target);
 
     assertThat(target.resolve(AdminClient.MANIFEST_FILE)).doesNotExist();
     assertThat(RocksKvStore.appliedIndexOf(target).getIndex()).isGreaterThanOrEqualTo(index);
+  }
+
+  @Test
+  void findsALeaderMissingFromTheClusterFileByTheAddressItsConfigurationEntryCarries() throws Exception {
+    String leader = fixture.cluster().awaitLeader(Duration.ofSeconds(10));
+    long index = fixture.kv().put("fetch/joined", Values.text("v")).index();
+    RaftPeer unlisted = PeerAddresses.peer("n9", "127.0.0.1:1", fixture.cluster().endpoint(leader));
+    Path target = TestSupport.newTestDir("fetch-").resolve("copy");
+
+    new LeaderCheckpointFetcher(fixture.cluster().config(), new MemberTls(fixture.cluster().config(), "n1"))
+        .fetch(unlisted, index, target);
+
+    assertThat(RocksKvStore.appliedIndexOf(target).getIndex()).isGreaterThanOrEqualTo(index);
+  }
+
+  private static RaftPeer peerWithoutClientAddress(String id) {
+    return RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:1").build();
   }
 
   @Test
@@ -62,12 +81,13 @@ class LeaderCheckpointFetcherIT {
     String leader = fixture.cluster().awaitLeader(Duration.ofSeconds(10));
     Path dir = TestSupport.newTestDir("fetch-");
 
-    assertThatThrownBy(() -> new LeaderCheckpointFetcher(renamed, new MemberTls(renamed, "n1")).fetch(RaftPeerId.valueOf(leader), 0,
+    assertThatThrownBy(() -> new LeaderCheckpointFetcher(renamed, new MemberTls(renamed, "n1")).fetch(peerWithoutClientAddress(leader), 0,
         dir.resolve("a")))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("serves cluster " + config.clusterId());
-    assertThatThrownBy(() -> new LeaderCheckpointFetcher(config, new MemberTls(config, "n1")).fetch(RaftPeerId.valueOf("n9"), 0, dir.resolve("b")))
+    assertThatThrownBy(() -> new LeaderCheckpointFetcher(config, new MemberTls(config, "n1")).fetch(peerWithoutClientAddress("n9"), 0,
+        dir.resolve("b")))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("member n9 is not in the cluster config");
+        .hasMessageContaining("the client address of member n9 is unknown");
   }
 }

@@ -22,7 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -65,7 +65,8 @@ class TlsIT {
       }
       Path copy = dir.resolve("copy");
       new LeaderCheckpointFetcher(cluster.config(), new MemberTls(cluster.config(), follower))
-          .fetch(RaftPeerId.valueOf(leader), last, copy);
+          .fetch(RaftPeer.newBuilder().setId(leader).setAddress(cluster.config().requireNode(leader).raftAddress()).build(),
+              last, copy);
       assertThat(RocksKvStore.appliedIndexOf(copy).getIndex()).as("a state copy over TLS").isGreaterThanOrEqualTo(last);
 
       String endpoint = cluster.endpoint(leader);

@@ -19,8 +19,20 @@ import io.quorumkv.proto.v1.StatusResponse;
 import io.quorumkv.proto.v1.TransferLeadershipRequest;
 import io.quorumkv.proto.v1.TransferLeadershipResponse;
 import io.quorumkv.server.Directories;
-import io.quorumkv.server.config.ClusterConfig;
+import io.quorumkv.proto.v1.AddMemberRequest;
+import io.quorumkv.proto.v1.AddMemberResponse;
+import io.quorumkv.proto.v1.ListMembersRequest;
+import io.quorumkv.proto.v1.ListMembersResponse;
+import io.quorumkv.proto.v1.Membership;
+import io.quorumkv.proto.v1.PromoteMemberRequest;
+import io.quorumkv.proto.v1.PromoteMemberResponse;
+import io.quorumkv.proto.v1.RemoveMemberRequest;
+import io.quorumkv.proto.v1.RemoveMemberResponse;
 import io.quorumkv.server.config.NodeSpec;
+import io.quorumkv.server.membership.Configuration;
+import io.quorumkv.server.membership.LiveMembers;
+import io.quorumkv.server.membership.MemberEntry;
+import io.quorumkv.server.membership.MembershipChanges;
 import io.quorumkv.server.errors.ErrorCatalog;
 import io.quorumkv.server.errors.KvError;
 import io.quorumkv.server.raft.RaftGateway;
@@ -32,6 +44,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -43,14 +58,16 @@ import org.apache.ratis.server.DivisionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The Cluster gRPC service: this member's status, and the whole cluster's as this member can see it. */
+/**
+ * The Cluster gRPC service: this member's status and the whole cluster's as this member can see it,
+ * snapshots, backups, leadership transfer and membership changes.
+ */
 public final class ClusterService extends ClusterGrpc.ClusterImplBase implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterService.class);
   private static final long PEER_TIMEOUT_MILLIS = 1000;
   private static final long SNAPSHOT_TIMEOUT_MILLIS = 120_000;
   private static final long TRANSFER_TIMEOUT_MILLIS = 10_000;
 
-  private final ClusterConfig cluster;
   private final NodeSpec self;
   private final RaftGateway raft;
   private final KvStateMachine stateMachine;
@@ -60,12 +77,17 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   private final Executor executor;
   private final LocalReads reads;
   private final BackupStaging backupStaging;
+  private final LiveMembers members;
+  private final MembershipChanges changes;
+  /** By client address: a member re-added at another address gets a new channel. */
   private final Map<String, ManagedChannel> peerChannels = new ConcurrentHashMap<>();
 
-  public ClusterService(ClusterConfig cluster, NodeSpec self, RaftGateway raft, KvStateMachine stateMachine,
-      MemberHealth health, MemberTls tls, Headers headers, Executor executor, BackupStaging backupStaging) {
-    this.cluster = cluster;
+  public ClusterService(NodeSpec self, RaftGateway raft, LiveMembers members, MembershipChanges changes,
+      KvStateMachine stateMachine, MemberHealth health, MemberTls tls, Headers headers, Executor executor,
+      BackupStaging backupStaging) {
     this.self = self;
+    this.members = members;
+    this.changes = changes;
     this.raft = raft;
     this.stateMachine = stateMachine;
     this.health = health;
@@ -85,11 +107,16 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
 
   @Override
   public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
-    List<CompletableFuture<Member>> members = new ArrayList<>();
-    for (NodeSpec node : cluster.nodes()) {
-      members.add(node.id().equals(self.id()) ? CompletableFuture.completedFuture(localMember()) : askPeer(node));
+    Configuration configuration = members.current();
+    List<CompletableFuture<Member>> answers = new ArrayList<>();
+    for (MemberEntry member : configuration.all()) {
+      answers.add(member.id().equals(self.id()) ? CompletableFuture.completedFuture(localMember())
+          : askPeer(member).thenApply(m -> m.toBuilder().setMembership(membershipOf(member)).build()));
     }
-    CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)).whenCompleteAsync((ignored, error) -> {
+    if (configuration.member(self.id()).isEmpty()) {
+      answers.add(CompletableFuture.completedFuture(localMember()));
+    }
+    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenCompleteAsync((ignored, error) -> {
       try {
         StatusResponse.Builder reply = StatusResponse.newBuilder()
             .setHeader(headers.at(stateMachine.lastAppliedIndex()))
@@ -97,7 +124,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
             .setTerm(raft.info().getCurrentTerm());
         raft.leaderHint().ifPresent(leader -> reply.setLeaderId(leader.id())
             .setLeaderClientAddress(leader.clientEndpoint() == null ? "" : leader.clientEndpoint()));
-        members.forEach(m -> reply.addMembers(m.join()));
+        answers.forEach(m -> reply.addMembers(m.join()));
         response.onNext(reply.build());
         response.onCompleted();
       } catch (RuntimeException e) {
@@ -125,7 +152,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
     String to = request.getToMember();
     // A follower answers NOT_LEADER whatever the target, so only the leader looks for one.
     CompletableFuture<String> target = to.isEmpty() && raft.info().isLeader()
-        ? mostUpToDatePeer() : CompletableFuture.completedFuture(to);
+        ? mostUpToDatePeer(members.current().voterIds()) : CompletableFuture.completedFuture(to);
     target.thenCompose(member -> raft.transferLeadership(member, TRANSFER_TIMEOUT_MILLIS))
         .whenCompleteAsync((leader, error) -> {
           if (error != null) {
@@ -136,6 +163,101 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
               .setHeader(headers.at(stateMachine.lastAppliedIndex())).setNewLeaderId(leader).build());
           response.onCompleted();
         }, executor);
+  }
+
+  @Override
+  public void listMembers(ListMembersRequest request, StreamObserver<ListMembersResponse> response) {
+    Configuration configuration = members.current();
+    response.onNext(ListMembersResponse.newBuilder().setHeader(headers.at(stateMachine.lastAppliedIndex()))
+        .addAllMembers(toMembers(configuration)).setConfigurationIndex(Math.max(0, configuration.index()))
+        .setChanging(configuration.changing()).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void addMember(AddMemberRequest request, StreamObserver<AddMemberResponse> response) {
+    MemberEntry candidate = new MemberEntry(request.getId(), request.getRaftAddress(), request.getClientAddress(), false);
+    reply(changes.add(candidate, request.getAsLearner()), response, outcome -> AddMemberResponse.newBuilder()
+        .setHeader(headers.at(stateMachine.lastAppliedIndex()))
+        .addAllMembers(toMembers(outcome.configuration())).setChanged(outcome.changed()).build());
+  }
+
+  @Override
+  public void promoteMember(PromoteMemberRequest request, StreamObserver<PromoteMemberResponse> response) {
+    reply(changes.promote(request.getId()), response, outcome -> PromoteMemberResponse.newBuilder()
+        .setHeader(headers.at(stateMachine.lastAppliedIndex()))
+        .addAllMembers(toMembers(outcome.configuration())).setChanged(outcome.changed()).build());
+  }
+
+  /**
+   * Removes a member. The leader does not remove itself: it checks that the removal is allowed, hands
+   * leadership to the most up-to-date other voter and forwards the request to it, so that clients wait
+   * for one leader transfer instead of an election.
+   */
+  @Override
+  public void removeMember(RemoveMemberRequest request, StreamObserver<RemoveMemberResponse> response) {
+    String id = request.getId();
+    CompletableFuture<RemoveMemberResponse> removed;
+    if (id.equals(self.id()) && raft.info().isLeader()) {
+      Optional<KvError> refusal = changes.checkRemove(id);
+      removed = refusal.isPresent() ? CompletableFuture.failedFuture(refusal.get())
+          : mostUpToDatePeer(members.current().voterIds())
+              .thenCompose(target -> raft.transferLeadership(target, TRANSFER_TIMEOUT_MILLIS))
+              .thenCompose(newLeader -> forwardRemoval(newLeader, request));
+    } else {
+      removed = changes.remove(id).thenApply(outcome -> RemoveMemberResponse.newBuilder()
+          .setHeader(headers.at(stateMachine.lastAppliedIndex()))
+          .addAllMembers(toMembers(outcome.configuration())).build());
+    }
+    reply(removed, response, r -> r);
+  }
+
+  private CompletableFuture<RemoveMemberResponse> forwardRemoval(String newLeader, RemoveMemberRequest request) {
+    LOG.info("handed leadership to {} to be removed; forwarding the removal to it", newLeader);
+    Optional<String> address = members.clientAddress(newLeader);
+    if (address.isEmpty()) {
+      return CompletableFuture.failedFuture(new KvError(ErrorCode.NODE_UNAVAILABLE,
+          "the new leader " + newLeader + " has no known client address; retry the removal there"));
+    }
+    CompletableFuture<RemoveMemberResponse> result = new CompletableFuture<>();
+    ClusterGrpc.newStub(channelTo(address.get())).withDeadlineAfter(TRANSFER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .removeMember(request, new StreamObserver<>() {
+          @Override
+          public void onNext(RemoveMemberResponse value) {
+            result.complete(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            result.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            result.completeExceptionally(new KvError(ErrorCode.INTERNAL_ERROR, newLeader + " sent no answer"));
+          }
+        });
+    return result;
+  }
+
+  private <T, R> void reply(CompletableFuture<T> outcome, StreamObserver<R> response,
+      Function<T, R> toResponse) {
+    outcome.whenCompleteAsync((value, error) -> {
+      if (error != null) {
+        response.onError(ErrorCatalog.toStatus(error));
+        return;
+      }
+      response.onNext(toResponse.apply(value));
+      response.onCompleted();
+    }, executor);
+  }
+
+  private static List<Member> toMembers(Configuration configuration) {
+    return configuration.all().stream().map(m -> base(m).setMembership(membershipOf(m)).build()).toList();
+  }
+
+  private static Membership membershipOf(MemberEntry member) {
+    return member.voter() ? Membership.VOTER : Membership.LEARNER;
   }
 
   /** Checkpoints the local state (after a read barrier for LINEARIZABLE) and streams it; see cluster.proto. */
@@ -174,7 +296,8 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
 
   private Member localMember() {
     DivisionInfo info = raft.info();
-    Member.Builder member = base(self).setReachable(true)
+    Member.Builder member = Member.newBuilder().setId(self.id()).setClientAddress(self.clientAddress())
+        .setRaftAddress(self.raftAddress()).setReachable(true)
         .setRole(roleOf(info))
         .setTerm(info.getCurrentTerm())
         .setCommitIndex(Math.max(0, raft.commitIndex()))
@@ -184,6 +307,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
         .setLogStartIndex(raft.logStartIndex());
     HealthRules.Verdict verdict = health.current();
     member.setServing(verdict.serving()).addAllNotServingReasons(verdict.searchReasons());
+    members.current().member(self.id()).ifPresent(m -> member.setMembership(membershipOf(m)));
     if (info.getLeaderId() != null) {
       member.setLeaderId(info.getLeaderId().toString());
     }
@@ -195,9 +319,10 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
    * Not merely the most responsive one: after the damaged-log procedure (README) that is often the member
    * that was just wiped, whose election the others would refuse.
    */
-  private CompletableFuture<String> mostUpToDatePeer() {
-    List<CompletableFuture<Member>> peers = cluster.nodes().stream()
-        .filter(node -> !node.id().equals(self.id())).map(this::askPeer).toList();
+  private CompletableFuture<String> mostUpToDatePeer(Set<String> among) {
+    Configuration configuration = members.current();
+    List<CompletableFuture<Member>> peers = configuration.voters().stream()
+        .filter(m -> !m.id().equals(self.id()) && among.contains(m.id())).map(this::askPeer).toList();
     return CompletableFuture.allOf(peers.toArray(CompletableFuture[]::new)).thenApply(ignored -> peers.stream()
         .map(CompletableFuture::join).filter(Member::getReachable)
         .max(Comparator.comparingLong(Member::getAppliedIndex).thenComparing(Member::getId, Comparator.reverseOrder()))
@@ -207,13 +332,18 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
 
   /** Asks member {@code nodeId} (another one) for its status; see {@link #askPeer}. */
   public CompletableFuture<Member> askPeer(String nodeId) {
-    return askPeer(cluster.requireNode(nodeId));
+    Optional<MemberEntry> member = members.current().member(nodeId);
+    if (member.isEmpty()) {
+      return CompletableFuture.completedFuture(Member.newBuilder().setId(nodeId).setReachable(false)
+          .setError(nodeId + " is not in the configuration").build());
+    }
+    return askPeer(member.get());
   }
 
   /** Asks a peer for its own status; never fails: an unreachable peer is reported as such. */
-  private CompletableFuture<Member> askPeer(NodeSpec node) {
+  private CompletableFuture<Member> askPeer(MemberEntry node) {
     CompletableFuture<Member> result = new CompletableFuture<>();
-    ClusterGrpc.newStub(channelTo(node)).withDeadlineAfter(PEER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+    ClusterGrpc.newStub(channelTo(node.clientAddress())).withDeadlineAfter(PEER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .memberStatus(MemberStatusRequest.getDefaultInstance(), new StreamObserver<>() {
           @Override
           public void onNext(MemberStatusResponse value) {
@@ -233,11 +363,11 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
     return result;
   }
 
-  private ManagedChannel channelTo(NodeSpec node) {
-    return peerChannels.computeIfAbsent(node.id(), id -> tls.channelTo(node));
+  private ManagedChannel channelTo(String clientAddress) {
+    return peerChannels.computeIfAbsent(clientAddress, tls::channelTo);
   }
 
-  private static Member.Builder base(NodeSpec node) {
+  private static Member.Builder base(MemberEntry node) {
     return Member.newBuilder().setId(node.id()).setClientAddress(node.clientAddress())
         .setRaftAddress(node.raftAddress());
   }

@@ -14,10 +14,18 @@ import java.util.UUID;
  * canonical constructor.
  *
  * @param name  cluster name; the cluster id (and Raft group id) is derived from it, so it must never change
- * @param nodes the members, in the order the file lists them
+ * @param nodes the members, in the order the file lists them: the voting members of a fresh cluster, and
+ *              the members a member started with {@code --join} may be found among. Once a cluster
+ *              runs, its membership is what its Raft configuration holds
  */
 public record ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log,
-    SessionSettings sessions, WriteSettings writes, TlsSettings tls) {
+    SessionSettings sessions, WriteSettings writes, TlsSettings tls, MembershipSettings membership) {
+
+  /** A cluster with the default membership rules. */
+  public ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log,
+      SessionSettings sessions, WriteSettings writes, TlsSettings tls) {
+    this(name, nodes, limits, raft, log, sessions, writes, tls, MembershipSettings.DEFAULTS);
+  }
 
   /** A cluster without TLS. */
   public ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, RaftSettings raft, LogSettings log,
@@ -70,6 +78,11 @@ public record ClusterConfig(String name, List<NodeSpec> nodes, Limits limits, Ra
   /** The cluster id of a cluster with this name. */
   public static UUID clusterIdOf(String name) {
     return UUID.nameUUIDFromBytes(("quorumkv:" + name).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The fewest voting members a removal may leave. */
+  public int minVoters() {
+    return membership.minVotersFor(nodes.size());
   }
 
   public Optional<NodeSpec> node(String id) {

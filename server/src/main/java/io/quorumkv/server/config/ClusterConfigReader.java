@@ -37,12 +37,12 @@ public final class ClusterConfigReader {
       throw new ConfigException("cluster file " + file + " is empty or not a YAML mapping");
     }
     Section top = new Section("", root, Set.of("cluster", "nodes", "limits", "raft", "log", "sessions",
-        "writes", "tls"));
+        "writes", "tls", "membership"));
     Section cluster = top.section("cluster", Set.of("name", "data-dir"));
     String name = cluster.requireText("name");
     Path dataRoot = Path.of(cluster.text("data-dir", "data/" + name));
     return new ClusterConfig(name, readNodes(top, dataRoot), readLimits(top), readRaft(top), readLog(top),
-        readSessions(top), readWrites(top), readTls(top));
+        readSessions(top), readWrites(top), readTls(top), readMembership(top));
   }
 
   private static TlsSettings readTls(Section top) {
@@ -128,6 +128,11 @@ public final class ClusterConfigReader {
         s.duration("expire-after", d.expireAfter()),
         s.integer("max-sessions", d.maxSessions()),
         s.integer("max-unanswered-writes", d.maxUnansweredWrites()));
+  }
+
+  private static MembershipSettings readMembership(Section top) {
+    Section s = top.section("membership", Set.of("min-voters"));
+    return new MembershipSettings(s.integer("min-voters", MembershipSettings.DEFAULTS.minVoters()));
   }
 
   private static WriteSettings readWrites(Section top) {

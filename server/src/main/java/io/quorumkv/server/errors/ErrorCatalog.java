@@ -26,7 +26,10 @@ import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.ReadException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
+import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
+import org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException;
 import org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
+import org.apache.ratis.protocol.exceptions.SetConfigurationException;
 import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
@@ -65,6 +68,9 @@ public final class ErrorCatalog {
       Map.entry(ErrorCode.INDEX_NOT_FOUND, Status.Code.NOT_FOUND),
       Map.entry(ErrorCode.INDEX_UNAVAILABLE, Status.Code.UNAVAILABLE),
       Map.entry(ErrorCode.INDEX_EXISTS, Status.Code.ALREADY_EXISTS),
+      Map.entry(ErrorCode.MEMBERSHIP_CHANGE_REFUSED, Status.Code.FAILED_PRECONDITION),
+      Map.entry(ErrorCode.MEMBERSHIP_CHANGE_IN_PROGRESS, Status.Code.ABORTED),
+      Map.entry(ErrorCode.MEMBER_REMOVED, Status.Code.UNAVAILABLE),
       Map.entry(ErrorCode.INTERNAL_ERROR, Status.Code.INTERNAL)));
 
   private ErrorCatalog() {}
@@ -144,6 +150,17 @@ public final class ErrorCatalog {
     }
     if (t instanceof ResourceUnavailableException) {
       return new KvError(ErrorCode.OVERLOADED, "leader is overloaded, retry later: " + t.getMessage());
+    }
+    if (t instanceof ReconfigurationInProgressException) {
+      return new KvError(ErrorCode.MEMBERSHIP_CHANGE_IN_PROGRESS, "a membership change is under way: " + t.getMessage());
+    }
+    if (t instanceof ReconfigurationTimeoutException) {
+      return new KvError(ErrorCode.MEMBERSHIP_CHANGE_REFUSED, "a new member did not answer the leader or did not"
+          + " keep up, so the change was abandoned: start it with `quorumkv node --join` at the Raft address"
+          + " given, then retry (" + t.getMessage() + ")");
+    }
+    if (t instanceof SetConfigurationException) {
+      return new KvError(ErrorCode.MEMBERSHIP_CHANGE_REFUSED, "the membership change was refused: " + t.getMessage());
     }
     if (t instanceof ServerNotReadyException || t instanceof AlreadyClosedException
         || t instanceof GroupMismatchException) {

@@ -38,7 +38,7 @@ public final class HealthRules {
   }
 
   /** A member's Raft role, as far as health is concerned. */
-  public enum Role { LEADER, FOLLOWER, CANDIDATE, OTHER }
+  public enum Role { LEADER, FOLLOWER, CANDIDATE, LEARNER, OTHER }
 
   /**
    * The limits the rules apply.
@@ -95,7 +95,9 @@ public final class HealthRules {
         }
       }
       case CANDIDATE -> kv.add("no leader known: electing one");
-      case OTHER -> kv.add("not a voting member");
+      case LEARNER -> kv.add("a learner: catching up, not a voting member yet");
+      case OTHER -> kv.add("not a member of the cluster's configuration (a member started with --join waits"
+          + " to be added)");
     }
     long applyLag = o.commitIndex() - o.appliedIndex();
     if (applyLag > limits.maxApplyLag()) {

@@ -8,10 +8,12 @@ import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.statemachine.KvStateMachine;
 import io.quorumkv.statemachine.search.SearchIndexes;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.server.DivisionInfo;
 import org.slf4j.Logger;
@@ -41,14 +43,17 @@ public final class MemberHealth implements AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
+  private final Supplier<Optional<String>> removal;
   private volatile HealthRules.Verdict current = HealthRules.Verdict.STARTING;
 
   /**
    * @param contactMillis longest silence between leader and follower that still counts as contact: a
    *     few heartbeat intervals, not less than the election timeout
+   * @param removal why the member serves nothing any more (removed from the cluster), if it does not
    */
   public MemberHealth(RaftGateway raft, KvStateMachine stateMachine, SearchIndexes indexes,
-      HealthStatusManager published, long contactMillis) {
+      HealthStatusManager published, long contactMillis, Supplier<Optional<String>> removal) {
+    this.removal = removal;
     this.raft = raft;
     this.stateMachine = stateMachine;
     this.indexes = indexes;
@@ -71,7 +76,9 @@ public final class MemberHealth implements AutoCloseable {
   private void check() {
     HealthRules.Verdict verdict;
     try {
-      verdict = HealthRules.judge(observe(), limits);
+      Optional<String> removed = removal.get();
+      verdict = removed.isPresent() ? new HealthRules.Verdict(List.of(removed.get()), List.of(removed.get()))
+          : HealthRules.judge(observe(), limits);
     } catch (RuntimeException e) {
       verdict = new HealthRules.Verdict(List.of("health check failed: " + e), List.of("health check failed: " + e));
     }
@@ -98,6 +105,7 @@ public final class MemberHealth implements AutoCloseable {
       case LEADER -> HealthRules.Role.LEADER;
       case FOLLOWER -> HealthRules.Role.FOLLOWER;
       case CANDIDATE -> HealthRules.Role.CANDIDATE;
+      case LISTENER -> HealthRules.Role.LEARNER;
       default -> HealthRules.Role.OTHER;
     };
     List<Long> followers = role.hasLeaderInfo()

@@ -23,6 +23,12 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--node", required = true, description = "Id of this member in the cluster file.")
   String nodeId;
 
+  @Option(names = "--join", description = {
+      "Join a running cluster: on its first start (no data yet) the member starts with an empty",
+      "configuration and waits until `quorumkv member add` adds it. Without it, a member without data",
+      "starts a fresh cluster with every member of the cluster file. Ignored once the member has data."})
+  boolean join;
+
   @Override
   public Integer call() throws Exception {
     // The gRPC inside Ratis logs through java.util.logging; route it to our logging config.
@@ -31,7 +37,7 @@ final class NodeCommand implements Callable<Integer> {
     QuorumKvNode node;
     try {
       ClusterConfig cluster = ClusterConfigReader.read(config);
-      node = QuorumKvNode.start(cluster, nodeId);
+      node = QuorumKvNode.start(cluster, nodeId, join);
     } catch (ConfigException e) {
       System.err.println("quorumkv node: " + e.getMessage());
       return 1;

@@ -55,6 +55,12 @@ public final class NodeProcess {
    * replace the default heap and GC settings.
    */
   public static NodeProcess start(Path configFile, String nodeId, Path logFile) throws IOException {
+    return start(configFile, nodeId, logFile, List.of());
+  }
+
+  /** As {@link #start(Path, String, Path)}, with more options of {@code quorumkv node} (e.g. --join). */
+  public static NodeProcess start(Path configFile, String nodeId, Path logFile, List<String> nodeOptions)
+      throws IOException {
     Files.createDirectories(logFile.toAbsolutePath().getParent());
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -63,6 +69,7 @@ public final class NodeProcess {
     command.addAll(REQUIRED_JVM_OPTIONS);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerCli.class.getName(),
         "node", "--config", configFile.toAbsolutePath().toString(), "--node", nodeId));
+    command.addAll(nodeOptions);
     Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))

@@ -9,6 +9,7 @@ import io.quorumkv.client.QuorumKvException;
 import io.quorumkv.client.ReadOptions;
 import io.quorumkv.server.config.ClusterConfig;
 import io.quorumkv.server.config.NodeSpec;
+import io.quorumkv.server.membership.PeerAddresses;
 import io.quorumkv.statemachine.snapshot.SnapshotFetcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +45,12 @@ public final class LeaderCheckpointFetcher implements SnapshotFetcher {
   }
 
   @Override
-  public void fetch(RaftPeerId source, long minIndex, Path targetDir) throws IOException {
-    NodeSpec leader = cluster.node(source.toString())
-        .orElseThrow(() -> new IOException("member " + source + " is not in the cluster config"));
-    String endpoint = leader.clientAddress();
+  public void fetch(RaftPeer leader, long minIndex, Path targetDir) throws IOException {
+    RaftPeerId source = leader.getId();
+    String endpoint = PeerAddresses.clientAddress(leader)
+        .or(() -> cluster.node(source.toString()).map(NodeSpec::clientAddress))
+        .orElseThrow(() -> new IOException("the client address of member " + source + " is unknown: it is "
+            + "neither in the cluster configuration entry nor in the cluster file"));
     long start = System.nanoTime();
     BackupResult result;
     QuorumKvClient.Builder builder = QuorumKvClient.builder().endpoints(List.of(endpoint));

@@ -15,7 +15,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import io.quorumkv.server.membership.Configuration;
+import io.quorumkv.server.membership.MemberEntry;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -45,7 +51,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 public final class RaftGateway implements WriteProposer, AutoCloseable {
   private final RaftServer server;
   private final RaftServer.Division division;
-  private final Map<String, String> clientEndpointOf;
+  private final Function<String, Optional<String>> clientEndpointOf;
   /** This member's identity towards Ratis, with a new callId for every request: nothing is deduplicated. */
   private final ClientId ownClientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
@@ -56,11 +62,11 @@ public final class RaftGateway implements WriteProposer, AutoCloseable {
    * @param clientEndpointOf member id → its client endpoint, for NOT_LEADER hints
    * @param sessions the session rules this member's writes carry while it leads
    */
-  public RaftGateway(RaftServer server, RaftServer.Division division, Map<String, String> clientEndpointOf,
-      SessionSettings sessions) {
+  public RaftGateway(RaftServer server, RaftServer.Division division,
+      Function<String, Optional<String>> clientEndpointOf, SessionSettings sessions) {
     this.server = server;
     this.division = division;
-    this.clientEndpointOf = Map.copyOf(clientEndpointOf);
+    this.clientEndpointOf = clientEndpointOf;
     this.sessionRules = SessionRules.newBuilder().setExpireAfterMillis(sessions.expireAfter().toMillis())
         .setMaxSessions(sessions.maxSessions()).build();
     this.leaderChanges = new LeaderChangeWatch(() -> division.getInfo().getLeaderId(),
@@ -127,7 +133,7 @@ public final class RaftGateway implements WriteProposer, AutoCloseable {
       return Optional.empty();
     }
     String id = leader.toString();
-    return Optional.of(new KvError.LeaderHint(id, clientEndpointOf.get(id)));
+    return Optional.of(new KvError.LeaderHint(id, clientEndpointOf.apply(id).orElse(null)));
   }
 
   /**
@@ -155,6 +161,50 @@ public final class RaftGateway implements WriteProposer, AutoCloseable {
         server.getId(), division.getGroup().getGroupId(), callIds.incrementAndGet(),
         RaftPeerId.valueOf(toMember), timeoutMillis)))
         .thenCompose(reply -> leaderChanges.leaderOtherThan(oldLeader, timeoutMillis));
+  }
+
+  /**
+   * Replaces the configuration {@code current} with {@code next} (Ratis compares the current one first, so
+   * a change made meanwhile by another leader fails instead of being overwritten). Ratis first brings new
+   * members up to date, then commits the change by joint consensus. Completes once it is committed; fails
+   * with MEMBERSHIP_CHANGE_IN_PROGRESS, MEMBERSHIP_CHANGE_REFUSED (e.g. a new member did not answer) or
+   * NOT_LEADER.
+   */
+  public CompletableFuture<Void> changeConfiguration(Configuration current, Configuration next) {
+    if (!division.getInfo().isLeader()) {
+      return CompletableFuture.failedFuture(ErrorCatalog.notLeader(leaderHint().orElse(null)));
+    }
+    SetConfigurationRequest.Arguments arguments = SetConfigurationRequest.Arguments.newBuilder()
+        .setServersInCurrentConf(peers(current.voters()))
+        .setListenersInCurrentConf(peers(current.learners()))
+        .setServersInNewConf(peers(next.voters()))
+        .setListenersInNewConf(peers(next.learners()))
+        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+        .build();
+    return successful(() -> server.setConfigurationAsync(new SetConfigurationRequest(ownClientId, server.getId(),
+        division.getGroup().getGroupId(), callIds.incrementAndGet(), arguments))).thenApply(reply -> null);
+  }
+
+  private static List<RaftPeer> peers(List<MemberEntry> members) {
+    return members.stream().map(MemberEntry::toPeer).toList();
+  }
+
+  /** Leader only: each member's commit index as the leader knows it (its own included); empty elsewhere. */
+  public Map<String, Long> commitIndexes() {
+    if (!division.getInfo().isLeader()) {
+      return Map.of();
+    }
+    return division.getCommitInfos().stream().collect(Collectors.toMap(
+        info -> info.getServer().getId().toStringUtf8(), CommitInfoProto::getCommitIndex, Math::max));
+  }
+
+  /** False once the Raft member has shut down (closed, or removed from the configuration). */
+  public boolean alive() {
+    return division.getInfo().isAlive();
+  }
+
+  public String memberId() {
+    return server.getId().toString();
   }
 
   /** Index of this member's latest snapshot, 0 if it has none. */
@@ -241,7 +291,7 @@ public final class RaftGateway implements WriteProposer, AutoCloseable {
   }
 
   private Optional<String> endpointOf(String memberId) {
-    return Optional.ofNullable(clientEndpointOf.get(memberId));
+    return clientEndpointOf.apply(memberId);
   }
 
   private static CommandResult resultOf(RaftClientReply reply) {

@@ -85,8 +85,13 @@ public final class MemberTls {
 
   /** A channel to another member's client port. */
   public ManagedChannel channelTo(NodeSpec node) {
+    return channelTo(node.clientAddress());
+  }
+
+  /** A channel to another member's client port, "host:port". */
+  public ManagedChannel channelTo(String clientAddress) {
     ChannelCredentials credentials = asClient().map(ClientTls::credentials)
         .orElseGet(InsecureChannelCredentials::create);
-    return Grpc.newChannelBuilderForAddress(node.host(), node.clientPort(), credentials).build();
+    return Grpc.newChannelBuilder(clientAddress, credentials).build();
   }
 }

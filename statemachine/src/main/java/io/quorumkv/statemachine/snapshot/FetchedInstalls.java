@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,12 +68,12 @@ public final class FetchedInstalls implements AutoCloseable {
    * @return completes with the checkpoint's (term, index) once it is staged and verified, or exceptionally
    *     if the fetch or the verification failed (nothing is left behind then)
    */
-  public CompletableFuture<TermIndex> fetch(RaftPeerId leader, long minIndex) {
+  public CompletableFuture<TermIndex> fetch(RaftPeer leader, long minIndex) {
     return CompletableFuture.supplyAsync(() -> {
       try {
         return fetchAndVerify(leader, minIndex);
       } catch (IOException | RuntimeException e) {
-        LOG.warn("{}: fetching a snapshot from {} failed: {}", owner, leader, e.getMessage());
+        LOG.warn("{}: fetching a snapshot from {} failed: {}", owner, leader.getId(), e.getMessage());
         throw new CompletionException(e);
       }
     }, thread);
@@ -131,17 +131,17 @@ public final class FetchedInstalls implements AutoCloseable {
     thread.shutdownNow();
   }
 
-  private TermIndex fetchAndVerify(RaftPeerId leader, long minIndex) throws IOException {
+  private TermIndex fetchAndVerify(RaftPeer leader, long minIndex) throws IOException {
     long start = System.nanoTime();
     LOG.info("{}: behind the leader's log, which starts after index {}; fetching a snapshot from {}",
-        owner, minIndex, leader);
+        owner, minIndex, leader.getId());
     awaitPreviousPublished();
     Path staging = snapshots.fetchStagingDir();
     try {
       fetcher.fetch(leader, minIndex, staging);
       AppliedIndex applied = RocksKvStore.appliedIndexOf(staging);
       if (applied.getIndex() < minIndex) {
-        throw new IOException("the snapshot from " + leader + " ends at index " + applied.getIndex()
+        throw new IOException("the snapshot from " + leader.getId() + " ends at index " + applied.getIndex()
             + ", before the leader's log starts (" + (minIndex + 1) + ")");
       }
       TermIndex termIndex = TermIndex.valueOf(applied.getTerm(), applied.getIndex());
@@ -153,7 +153,7 @@ public final class FetchedInstalls implements AutoCloseable {
       return termIndex;
     } catch (StorageException e) {
       FileTrees.deleteTree(staging);
-      throw new IOException("what " + leader + " sent is not a readable store: " + e.getMessage(), e);
+      throw new IOException("what " + leader.getId() + " sent is not a readable store: " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       FileTrees.deleteTree(staging);
       throw e;

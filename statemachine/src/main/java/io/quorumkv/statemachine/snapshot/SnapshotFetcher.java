@@ -2,7 +2,7 @@ package io.quorumkv.statemachine.snapshot;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.RaftPeer;
 
 /**
  * Copies another member's state to this one when this member has fallen behind the leader's log (Ratis'
@@ -20,11 +20,12 @@ public interface SnapshotFetcher {
    * report progress), but must fail rather than hang when {@code source} stops answering: the next
    * install cannot start before this one ends.
    *
-   * @param source the member to copy from: the leader that asked for the install
+   * @param source the member to copy from: the leader that asked for the install, as its configuration
+   *     entry names it (a member that has just joined knows no other entry)
    * @param minIndex the checkpoint must hold the entries up to this index (the leader's log starts after it)
    * @param targetDir does not exist, its parent does; must end up holding the checkpoint's files only
    * @throws IOException if the copy fails; the caller deletes {@code targetDir} and waits for the leader
    *     to ask again
    */
-  void fetch(RaftPeerId source, long minIndex, Path targetDir) throws IOException;
+  void fetch(RaftPeer source, long minIndex, Path targetDir) throws IOException;
 }

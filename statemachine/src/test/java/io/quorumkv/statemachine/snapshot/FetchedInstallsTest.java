@@ -16,7 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FetchedInstallsTest {
 
-  private static final RaftPeerId LEADER = RaftPeerId.valueOf("n1");
+  private static final RaftPeer LEADER = RaftPeer.newBuilder().setId("n1").setAddress("127.0.0.1:1").build();
 
   @TempDir
   Path root;

@@ -34,6 +34,22 @@ public final class ClusterFiles {
     return Files.writeString(dir.resolve("cluster.yaml"), yaml);
   }
 
+  /**
+   * Writes {@code target}: the cluster file {@code clusterFile} (as {@link #loopback} writes them) with
+   * only its first {@code count} members: the file of the fresh cluster that the others join later.
+   */
+  public static Path firstMembers(Path clusterFile, int count, Path target) throws IOException {
+    StringBuilder yaml = new StringBuilder();
+    int members = 0;
+    for (String line : Files.readAllLines(clusterFile)) {
+      if (line.startsWith("  - {id: ") && ++members > count) {
+        continue;
+      }
+      yaml.append(line).append('\n');
+    }
+    return Files.writeString(target, yaml);
+  }
+
   private static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

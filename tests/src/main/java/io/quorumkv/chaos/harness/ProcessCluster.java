@@ -34,6 +34,8 @@ public final class ProcessCluster implements AutoCloseable {
   private final Map<String, NodeProcess> running = new ConcurrentHashMap<>();
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> starts = new ConcurrentHashMap<>();
+  /** Members started otherwise than with the cluster file and no options (see {@link #launchWith}). */
+  private final Map<String, Launch> launches = new ConcurrentHashMap<>();
   private final ClusterProbe probe;
   private final Thread shutdownHook = new Thread(this::killAll, "chaos-cluster-cleanup");
 
@@ -96,9 +98,23 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /** How one member is started: with which cluster file and which options of {@code quorumkv node}. */
+  private record Launch(Path configFile, List<String> options) {}
+
+  /**
+   * From now on, starts (and restarts) member {@code id} with {@code memberConfigFile} and {@code options}
+   * instead of the cluster's file: e.g. the smaller file of the cluster the member was first part of, or
+   * {@code --join} for a member added later. Starts nothing.
+   */
+  public void launchWith(String id, Path memberConfigFile, String... options) {
+    config.requireNode(id);
+    launches.put(id, new Launch(memberConfigFile.toAbsolutePath(), List.of(options)));
+  }
+
   private void start(String id) throws IOException {
     Files.createDirectories(logDir);
-    running.put(id, NodeProcess.start(configFile, id, logDir.resolve(id + ".log")));
+    Launch launch = launches.getOrDefault(id, new Launch(configFile, List.of()));
+    running.put(id, NodeProcess.start(launch.configFile(), id, logDir.resolve(id + ".log"), launch.options()));
     starts.merge(id, 1, Integer::sum);
   }
 
