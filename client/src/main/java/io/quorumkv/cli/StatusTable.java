@@ -1,6 +1,7 @@
 package io.quorumkv.cli;
 
 import io.quorumkv.proto.v1.Member;
+import io.quorumkv.proto.v1.Membership;
 import io.quorumkv.proto.v1.Role;
 import io.quorumkv.proto.v1.StatusResponse;
 import java.io.PrintWriter;
@@ -57,7 +58,7 @@ final class StatusTable {
     return new String[] {
       id,
       m.getClientAddress(),
-      roleName(m.getRole()),
+      m.getMembership() == Membership.LEARNER ? "learner" : roleName(m.getRole()),
       Long.toString(m.getTerm()),
       Long.toString(m.getCommitIndex()),
       Long.toString(m.getAppliedIndex()),

@@ -28,10 +28,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Every KV and Cluster call through the Java client against a real 3-member cluster. */
+/**
+ * Every KV and Cluster call through the Java client against a real 3-member cluster ({@link TlsClientApiIT}
+ * runs the same over mutual TLS).
+ */
 class ClientApiIT {
-  private static MiniCluster cluster;
-  private static QuorumKvClient kv;
+  static MiniCluster cluster;
+  static QuorumKvClient kv;
 
   @BeforeAll
   static void start() throws Exception {

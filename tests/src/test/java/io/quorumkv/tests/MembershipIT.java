@@ -16,6 +16,7 @@ import io.quorumkv.chaos.history.Outcome;
 import io.quorumkv.chaos.history.Recorder;
 import io.quorumkv.chaos.workload.KeySpace;
 import io.quorumkv.chaos.workload.Workload;
+import io.quorumkv.cli.QuorumKvCli;
 import io.quorumkv.client.QuorumKvClient;
 import io.quorumkv.client.QuorumKvException;
 import io.quorumkv.client.Values;
@@ -24,6 +25,8 @@ import io.quorumkv.proto.v1.Member;
 import io.quorumkv.proto.v1.Membership;
 import io.quorumkv.server.Directories;
 import io.quorumkv.server.config.NodeSpec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * Membership changes under writes, on member processes: a cluster of three grows to five (two members
@@ -72,15 +76,27 @@ class MembershipIT {
         awaitAcknowledged(recorder, 50);
         assertThat(voters(admin.membership().list())).containsExactly("n1", "n2", "n3");
 
+        // A member that is not running cannot be added; the configuration stays as it was.
+        assertThatThrownBy(() -> admin.membership().add("n9", "127.0.0.1:" + ClusterFiles.freePort(),
+            "127.0.0.1:" + ClusterFiles.freePort(), false, CHANGE_TIMEOUT))
+            .isInstanceOf(QuorumKvException.class)
+            .hasMessageContaining("MEMBERSHIP_CHANGE_REFUSED")
+            .hasMessageContaining("does not answer at its client address");
+        assertThat(admin.membership().list().getMembersList()).extracting(Member::getId)
+            .containsExactly("n1", "n2", "n3");
+
         // Grow 3 -> 5: each new member joins as a learner, catches up (past a few snapshots), and votes.
         for (String id : List.of("n4", "n5")) {
           NodeSpec spec = cluster.config().requireNode(id);
+          awaitAnswering(spec);
           var added = admin.membership().add(id, spec.raftAddress(), spec.clientAddress(), false, CHANGE_TIMEOUT);
           assertThat(added.getChanged()).isTrue();
           assertThat(membershipOf(added.getMembersList(), id)).isEqualTo(Membership.VOTER);
           awaitAcknowledged(recorder, recorder.countsSoFar()[0] + 30);
         }
         assertThat(voters(admin.membership().list())).containsExactly("n1", "n2", "n3", "n4", "n5");
+        assertThat(cli(cluster, "member", "list")).contains("n5  voter").contains("answered by");
+        assertThat(cli(cluster, "status")).contains("n4 ").contains("n5 ");
 
         // Shrink 5 -> 3: the leader first, then one of the other original members.
         String leader = cluster.awaitLeader(30_000).orElseThrow();
@@ -110,6 +126,7 @@ class MembershipIT {
         cluster.launchWith(back, grown, "--join");
         cluster.restart(back);
         NodeSpec spec = cluster.config().requireNode(back);
+        awaitAnswering(spec);
         assertThat(admin.membership().add(back, spec.raftAddress(), spec.clientAddress(), false, CHANGE_TIMEOUT)
             .getChanged()).isTrue();
         awaitAcknowledged(recorder, recorder.countsSoFar()[0] + 50);
@@ -139,6 +156,23 @@ class MembershipIT {
     }
   }
 
+  /** Waits for a just-started member to answer on its client port, as an operator waits for its log line. */
+  private static void awaitAnswering(NodeSpec member) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    try (QuorumKvClient direct = QuorumKvClient.builder().endpoints(List.of(member.clientAddress()))
+        .overallTimeout(Duration.ofSeconds(2)).build()) {
+      while (true) {
+        try {
+          direct.admin().memberStatus(member.clientAddress());
+          return;
+        } catch (QuorumKvException e) {
+          assertThat(System.nanoTime()).as("%s does not answer: %s", member.id(), e).isLessThan(deadline);
+          Thread.sleep(200);
+        }
+      }
+    }
+  }
+
   /** A removed member answers MEMBER_REMOVED to reads and writes, and its status says it was removed. */
   private static void assertServesNothing(ProcessCluster cluster, String id) throws InterruptedException {
     String endpoint = cluster.config().requireNode(id).clientAddress();
@@ -160,6 +194,18 @@ class MembershipIT {
           .isInstanceOf(QuorumKvException.class)
           .hasMessageContaining("MEMBER_REMOVED");
     }
+  }
+
+  /** Runs the CLI against every member and returns what it printed; it must succeed. */
+  private static String cli(ProcessCluster cluster, String... args) {
+    StringWriter out = new StringWriter();
+    CommandLine cli = QuorumKvCli.commandLine(System.in);
+    cli.setOut(new PrintWriter(out, true));
+    List<String> line = new ArrayList<>(List.of("--endpoints", String.join(",", cluster.clientEndpoints())));
+    line.addAll(List.of(args));
+    assertThat(cli.execute(line.toArray(String[]::new))).as("quorumkv %s: %s", line, out).isZero();
+    System.out.printf("MembershipIT: quorumkv %s%n%s", String.join(" ", args), out);
+    return out.toString();
   }
 
   private static void awaitAcknowledged(Recorder recorder, long ok) throws InterruptedException {

@@ -61,6 +61,11 @@ public final class MiniCluster implements AutoCloseable {
     return start(size, Limits.DEFAULTS, LogSettings.DEFAULTS, SessionSettings.DEFAULTS, tls);
   }
 
+  /** Members n1..nN with these limits and TLS as {@code tls} says (its files must exist). */
+  public static MiniCluster start(int size, Limits limits, TlsSettings tls) throws IOException, InterruptedException {
+    return start(size, limits, LogSettings.DEFAULTS, SessionSettings.DEFAULTS, tls);
+  }
+
   private static MiniCluster start(int size, Limits limits, LogSettings log, SessionSettings sessions,
       TlsSettings tls) throws IOException, InterruptedException {
     Path root = TestSupport.newTestDir("minicluster-");

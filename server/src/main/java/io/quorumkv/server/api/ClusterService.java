@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterService extends ClusterGrpc.ClusterImplBase implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterService.class);
   private static final long PEER_TIMEOUT_MILLIS = 1000;
+  /** A member to be added may have been started a moment ago: its port is tried until then. */
+  private static final long CANDIDATE_TIMEOUT_MILLIS = 10_000;
   private static final long SNAPSHOT_TIMEOUT_MILLIS = 120_000;
   private static final long TRANSFER_TIMEOUT_MILLIS = 10_000;
 
@@ -177,7 +179,8 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   @Override
   public void addMember(AddMemberRequest request, StreamObserver<AddMemberResponse> response) {
     MemberEntry candidate = new MemberEntry(request.getId(), request.getRaftAddress(), request.getClientAddress(), false);
-    reply(changes.add(candidate, request.getAsLearner()), response, outcome -> AddMemberResponse.newBuilder()
+    CompletableFuture<MembershipChanges.Outcome> added = changes.add(candidate, request.getAsLearner(), this::askCandidate);
+    reply(added, response, outcome -> AddMemberResponse.newBuilder()
         .setHeader(headers.at(stateMachine.lastAppliedIndex()))
         .addAllMembers(toMembers(outcome.configuration())).setChanged(outcome.changed()).build());
   }
@@ -342,24 +345,34 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
 
   /** Asks a peer for its own status; never fails: an unreachable peer is reported as such. */
   private CompletableFuture<Member> askPeer(MemberEntry node) {
+    return askStatus(node, ClusterGrpc.newStub(channelTo(node.clientAddress()))
+        .withDeadlineAfter(PEER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+  }
+
+  /** As {@link #askPeer}, for a member to be added: waits for it to come up, for a while. */
+  private CompletableFuture<Member> askCandidate(MemberEntry candidate) {
+    return askStatus(candidate, ClusterGrpc.newStub(channelTo(candidate.clientAddress())).withWaitForReady()
+        .withDeadlineAfter(CANDIDATE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+  }
+
+  private static CompletableFuture<Member> askStatus(MemberEntry node, ClusterGrpc.ClusterStub stub) {
     CompletableFuture<Member> result = new CompletableFuture<>();
-    ClusterGrpc.newStub(channelTo(node.clientAddress())).withDeadlineAfter(PEER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-        .memberStatus(MemberStatusRequest.getDefaultInstance(), new StreamObserver<>() {
-          @Override
-          public void onNext(MemberStatusResponse value) {
-            result.complete(value.getMember());
-          }
+    stub.memberStatus(MemberStatusRequest.getDefaultInstance(), new StreamObserver<>() {
+      @Override
+      public void onNext(MemberStatusResponse value) {
+        result.complete(value.getMember());
+      }
 
-          @Override
-          public void onError(Throwable t) {
-            result.complete(base(node).setReachable(false).setError(t.getMessage()).build());
-          }
+      @Override
+      public void onError(Throwable t) {
+        result.complete(base(node).setReachable(false).setError(t.getMessage()).build());
+      }
 
-          @Override
-          public void onCompleted() {
-            result.complete(base(node).setReachable(false).setError("no answer").build());
-          }
-        });
+      @Override
+      public void onCompleted() {
+        result.complete(base(node).setReachable(false).setError("no answer").build());
+      }
+    });
     return result;
   }
 

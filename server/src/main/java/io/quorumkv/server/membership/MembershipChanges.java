@@ -1,6 +1,7 @@
 package io.quorumkv.server.membership;
 
 import io.quorumkv.proto.v1.ErrorCode;
+import io.quorumkv.proto.v1.Member;
 import io.quorumkv.server.errors.ErrorCatalog;
 import io.quorumkv.server.errors.KvError;
 import io.quorumkv.server.raft.RaftGateway;
@@ -10,9 +11,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -59,17 +63,31 @@ public final class MembershipChanges {
     this.catchUpMillis = catchUpMillis;
   }
 
-  /** Adds {@code candidate} as a learner, then (if {@code asLearner} is false) promotes it. */
-  public CompletableFuture<Outcome> add(MemberEntry candidate, boolean asLearner) {
+  /**
+   * Adds {@code candidate} as a learner, then (if {@code asLearner} is false) promotes it.
+   *
+   * @param askCandidate asks the candidate's client address for its MemberStatus (never fails: an
+   *     unreachable member is reported as such); a member that is not running is refused before Ratis
+   *     would stage it
+   */
+  public CompletableFuture<Outcome> add(MemberEntry candidate, boolean asLearner,
+      Function<MemberEntry, CompletableFuture<Member>> askCandidate) {
     return exclusively("add " + candidate.id(), () -> {
       Configuration current = members.current();
       MembershipRules.Decision decision = MembershipRules.addLearner(current, candidate, view());
       CompletableFuture<Boolean> joined = switch (decision.kind()) {
-        case CHANGE -> {
+        case CHANGE -> askCandidate.apply(candidate).thenCompose(answer -> {
+          Optional<String> refusal = JoiningMember.refusal(candidate, answer);
+          if (refusal.isPresent()) {
+            return CompletableFuture.failedFuture(new KvError(ErrorCode.MEMBERSHIP_CHANGE_REFUSED, refusal.get()));
+          }
           LOG.info("adding {} (raft {}, client {}) as a learner; the leader brings it up to date first",
               candidate.id(), candidate.raftAddress(), candidate.clientAddress());
-          yield raft.changeConfiguration(current, decision.next()).thenApply(ignored -> true);
-        }
+          return raft.changeConfiguration(current, decision.next())
+              .orTimeout(catchUpMillis, TimeUnit.MILLISECONDS)
+              .exceptionallyCompose(error -> CompletableFuture.failedFuture(notJoinedInTime(candidate, error)))
+              .thenApply(ignored -> true);
+        });
         case NO_CHANGE -> CompletableFuture.completedFuture(false);
         default -> CompletableFuture.failedFuture(refusal(decision));
       };
@@ -180,6 +198,20 @@ public final class MembershipChanges {
         LOG.info("{} done: {}", change, outcome.configuration().describe());
       }
     });
+  }
+
+  /**
+   * Ratis' staging of a new member has no deadline while writes keep the leader busy: after the catch-up
+   * time the wait ends (so other changes are not refused for ever); Ratis may still finish the add.
+   */
+  private Throwable notJoinedInTime(MemberEntry candidate, Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (!(cause instanceof TimeoutException)) {
+      return cause;
+    }
+    return new KvError(ErrorCode.MEMBERSHIP_CHANGE_IN_PROGRESS, candidate.id() + " has not caught up within "
+        + catchUpMillis / 1000 + " s; the leader keeps bringing it up to date and adds it once it has"
+        + " (`quorumkv member list` shows it then)");
   }
 
   private static KvError refusal(MembershipRules.Decision decision) {

@@ -26,6 +26,7 @@ public final class RaftPropertiesFactory {
   private static final long MIB = 1024 * 1024;
   /** Leader-sent snapshot files are streamed in chunks of this size; the gRPC message limit must exceed it. */
   private static final long SNAPSHOT_CHUNK_BYTES = MIB;
+  private static final long STAGING_TIMEOUT_SECONDS = 30;
 
   private RaftPropertiesFactory() {}
 
@@ -48,6 +49,10 @@ public final class RaftPropertiesFactory {
     // after 20 s of failures, so a member restarted after a longer outage sat idle for up to 5 s before
     // the leader noticed it (measured: 6 s); a retry every 500 ms costs a refused connection.
     RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,20, 500ms,1000000000");
+    // A member being added is dropped when it has not answered the leader for this long. Ratis' default
+    // (3 election timeouts) is shorter than a just-started member's first answers while it installs the
+    // leader's state on a busy machine (seen: the add of a member answering its client port failed).
+    RaftServerConfigKeys.setStagingTimeout(p, TimeDuration.valueOf(STAGING_TIMEOUT_SECONDS, TimeUnit.SECONDS));
 
     // Reads are linearizable on every member; the leader lease saves a heartbeat round per read.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);

@@ -50,7 +50,8 @@ public final class ClusterFiles {
     return Files.writeString(target, yaml);
   }
 
-  private static int freePort() {
+  /** A TCP port free on this machine right now. */
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     } catch (IOException e) {
