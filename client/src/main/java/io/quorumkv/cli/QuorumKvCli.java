@@ -1,6 +1,10 @@
 package io.quorumkv.cli;
 
 import java.io.InputStream;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,8 +18,10 @@ import picocli.CommandLine.Spec;
     // Every subcommand gets -h/--help and -V/--version too.
     scope = CommandLine.ScopeType.INHERIT,
     version = "quorumkv 0.1.0",
-    description = "Reads and writes a QuorumKV cluster. Keys and values are UTF-8 text.",
-    subcommands = {
+    description = "Reads and writes a QuorumKV cluster. Keys and values are UTF-8 text.")
+public final class QuorumKvCli implements Runnable {
+  /** The subcommands, in the order the usage lists them. */
+  private static final List<Class<?>> SUBCOMMANDS = List.of(
       PutCommand.class,
       GetCommand.class,
       DeleteCommand.class,
@@ -35,9 +41,8 @@ import picocli.CommandLine.Spec;
       TransferLeaderCommand.class,
       MemberCommand.class,
       BenchCommand.class,
-      CommandLine.HelpCommand.class
-    })
-public final class QuorumKvCli implements Runnable {
+      CommandLine.HelpCommand.class);
+
   @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
@@ -51,10 +56,17 @@ public final class QuorumKvCli implements Runnable {
   public static void main(String[] args) {
     // The library ships no logging config (embedding applications bring their own); the CLI keeps stdout
     // for results and logs only problems, to stderr. Must be set before the first logger is created.
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "io/quorumkv/cli/logback-cli.xml");
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    setIfAbsent("org.slf4j.simpleLogger.log.io.grpc.netty.shaded.io.netty", "error");
+    setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+    setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+    System.exit(commandLine(System.in, args).execute(args));
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
     }
-    System.exit(commandLine(System.in).execute(args));
   }
 
   /**
@@ -64,14 +76,37 @@ public final class QuorumKvCli implements Runnable {
    * @param stdin what {@code batch --file -} reads
    */
   public static CommandLine commandLine(InputStream stdin) {
+    return commandLine(stdin, SUBCOMMANDS);
+  }
+
+  /**
+   * As {@link #commandLine(InputStream)}, with only the subcommands that {@code args} names: building
+   * picocli's model of every command by reflection took a third of a short command's time. Parsing is
+   * unchanged, as a command that is named is registered; without one (help, a typo) all are.
+   */
+  static CommandLine commandLine(InputStream stdin, String[] args) {
+    Set<String> words = new HashSet<>(Arrays.asList(args));
+    List<Class<?>> named = SUBCOMMANDS.stream().filter(c -> words.contains(nameOf(c))).toList();
+    return commandLine(stdin, named.isEmpty() ? SUBCOMMANDS : named);
+  }
+
+  private static CommandLine commandLine(InputStream stdin, List<Class<?>> subcommands) {
     QuorumKvCli root = new QuorumKvCli(stdin);
     CommandLine commandLine = new CommandLine(root);
+    subcommands.forEach(c -> commandLine.addSubcommand(nameOf(c), c));
     commandLine.setExecutionExceptionHandler(new ErrorReporter(root.global));
     // A VECTOR such as -0.1,0.2 looks like an option to picocli; a real typo still fails (as a surplus
     // argument or a malformed vector).
-    commandLine.getSubcommands().get("vector").setUnmatchedOptionsArePositionalParams(true);
+    CommandLine vector = commandLine.getSubcommands().get("vector");
+    if (vector != null) {
+      vector.setUnmatchedOptionsArePositionalParams(true);
+    }
     applyExitCodeHelp(commandLine);
     return commandLine;
+  }
+
+  private static String nameOf(Class<?> command) {
+    return command.getAnnotation(Command.class).name();
   }
 
   private static void applyExitCodeHelp(CommandLine commandLine) {

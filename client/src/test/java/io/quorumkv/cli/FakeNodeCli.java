@@ -72,7 +72,8 @@ final class FakeNodeCli implements BeforeEachCallback, AfterEachCallback {
   }
 
   private static Result execute(InputStream stdin, List<String> args) {
-    CommandLine cli = QuorumKvCli.commandLine(stdin);
+    // As main() builds it: with only the subcommands the arguments name.
+    CommandLine cli = QuorumKvCli.commandLine(stdin, args.toArray(String[]::new));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out, true));

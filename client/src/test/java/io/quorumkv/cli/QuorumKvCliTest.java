@@ -224,4 +224,20 @@ class QuorumKvCliTest {
     assertThat(help.exitCode()).isZero();
     assertThat(help.out()).contains("Exit codes:").contains("4   unavailable / timeout").contains("--endpoints");
   }
+
+  @Test
+  void registersOnlyTheNamedCommandsAndAllWithoutOne() {
+    InputStream none = new ByteArrayInputStream(new byte[0]);
+    assertThat(QuorumKvCli.commandLine(none, new String[] {"--endpoints", "h:1", "get", "k"}).getSubcommands())
+        .containsOnlyKeys("get");
+    assertThat(QuorumKvCli.commandLine(none, new String[] {"--help"}).getSubcommands())
+        .containsKeys("put", "get", "member", "bench", "help").hasSize(20);
+    Result usage = cli.run("--help");
+    assertThat(usage.exitCode()).isZero();
+    assertThat(usage.out()).contains("transfer-leader").contains("member").contains("Exit codes:");
+    Result commandHelp = cli.run("get", "--help");
+    assertThat(commandHelp.exitCode()).isZero();
+    assertThat(commandHelp.out()).contains("Usage: quorumkv get").contains("--show-meta").contains("Exit codes:");
+    assertThat(cli.run("gte", "k").err()).contains("Unmatched argument").contains("get");
+  }
 }

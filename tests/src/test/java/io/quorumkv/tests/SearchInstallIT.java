@@ -130,11 +130,17 @@ class SearchInstallIT {
         List<String> expectedKeys = expected.getHitsList().stream().map(h -> h.getKey().toStringUtf8()).toList();
         if (query.getQuery().isEmpty() && query.getSemanticText().isEmpty()) {
           assertThat(actualKeys).as("%s on %s vs the leader", query, follower).isEqualTo(expectedKeys);
-        } else {
+        } else if (expectedKeys.size() < query.getTopK()) {
           // Ranks may differ a little: BM25 statistics count overwritten documents until Lucene merges them
-          // away, and two HNSW graphs built in different orders differ; the hits may not.
+          // away, and two HNSW graphs built in different orders differ; when every match fits, the hits may not.
           assertThat(actualKeys).as("%s on %s vs the leader", query, follower)
               .containsExactlyInAnyOrderElementsOf(expectedKeys);
+        } else {
+          // Cut at top_k, those rank differences can swap documents at the cut: most hits are the same.
+          long shared = actualKeys.stream().filter(expectedKeys::contains).count();
+          assertThat(actualKeys).as("%s on %s vs the leader", query, follower).hasSameSizeAs(expectedKeys);
+          assertThat(shared).as("hits shared with the leader: %s vs %s for %s", actualKeys, expectedKeys, query)
+              .isGreaterThanOrEqualTo(expectedKeys.size() * 8L / 10);
         }
         assertThat(actual.getTotalHits()).isEqualTo(expected.getTotalHits());
       }
