@@ -49,8 +49,8 @@ public final class MembershipChanges {
   /**
    * @param minVoters the fewest voters a removal may leave
    * @param contactMillis a member that answered the leader within this is responsive
-   * @param catchUpMillis how long an added member may take to come within reach of promotion after it
-   *     joined as a learner
+   * @param catchUpMillis how long an added member may take to join as a learner (Ratis brings it up to
+   *     date first), and then again to come within reach of promotion
    * @param executor runs the steps that follow a committed change
    */
   public MembershipChanges(RaftGateway raft, LiveMembers members, int minVoters, long contactMillis, long catchUpMillis,
