@@ -349,10 +349,15 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
         .withDeadlineAfter(PEER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
   }
 
-  /** As {@link #askPeer}, for a member to be added: waits for it to come up, for a while. */
+  /**
+   * As {@link #askPeer}, for a member to be added: waits for it to come up, for a while. On a channel of
+   * its own, closed after the answer, so that refused addresses leave no channel behind.
+   */
   private CompletableFuture<Member> askCandidate(MemberEntry candidate) {
-    return askStatus(candidate, ClusterGrpc.newStub(channelTo(candidate.clientAddress())).withWaitForReady()
-        .withDeadlineAfter(CANDIDATE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+    ManagedChannel channel = tls.channelTo(candidate.clientAddress());
+    return askStatus(candidate, ClusterGrpc.newStub(channel).withWaitForReady()
+        .withDeadlineAfter(CANDIDATE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS))
+        .whenComplete((answer, error) -> channel.shutdown());
   }
 
   private static CompletableFuture<Member> askStatus(MemberEntry node, ClusterGrpc.ClusterStub stub) {
