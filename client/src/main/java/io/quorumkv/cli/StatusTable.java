@@ -58,7 +58,7 @@ final class StatusTable {
     return new String[] {
       id,
       m.getClientAddress(),
-      m.getMembership() == Membership.LEARNER ? "learner" : roleName(m.getRole()),
+      roleName(m),
       Long.toString(m.getTerm()),
       Long.toString(m.getCommitIndex()),
       Long.toString(m.getAppliedIndex()),
@@ -66,8 +66,10 @@ final class StatusTable {
     };
   }
 
-  private static String roleName(Role role) {
-    if (role == Role.LISTENER) {
+  /** A learner's role in Ratis is that of a follower; its membership says what it is. */
+  private static String roleName(Member m) {
+    Role role = m.getRole();
+    if (role == Role.LISTENER || m.getMembership() == Membership.LEARNER) {
       return "learner";
     }
     return role == Role.ROLE_UNSPECIFIED || role == Role.UNRECOGNIZED ? "?" : role.name().toLowerCase();
