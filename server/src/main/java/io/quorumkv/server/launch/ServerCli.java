@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 public final class ServerCli implements Runnable {
 
   public static void main(String[] args) {
+    CommonPoolParallelism.ensureMinimum();
     System.exit(new CommandLine(new ServerCli()).execute(args));
   }
 
