@@ -44,8 +44,9 @@ import java.util.function.Function;
  * reads (including searches and index listings) go to the cached leader and fall over to other members. Each write takes a new WriteId when it is
  * called and keeps it for all its retries, so it is applied at most once. If the cluster has expired this
  * client's session (after a long time without writes), a write never ordered before is re-sent under a new
- * client id; one that may have been applied fails with {@link SessionExpiredException}. Callbacks run on gRPC's
- * executor: do not block in them.
+ * client id; one that may have been applied fails with {@link SessionExpiredException}. Futures complete on the
+ * client's network thread, which serves every call of this client: do not block in callbacks attached to
+ * them (use the {@code *Async} variants with an executor of your own for work that may block).
  */
 public final class AsyncKvClient {
   private final ChannelPool channels;

@@ -76,6 +76,16 @@ class QuorumKvClientTest {
   }
 
   @Test
+  void futuresCompleteOnTheClientsNetworkThread() {
+    AsyncKvClient kv = cluster.client(leader.endpoint()).async();
+    kv.put("k", Values.text("v")).join();
+
+    String thread = kv.get("k").thenApply(entry -> Thread.currentThread().getName()).join();
+
+    assertThat(thread).isEqualTo("quorumkv-client-network");
+  }
+
+  @Test
   void followsTheLeaderHintAndCachesIt() throws IOException {
     FakeNode follower = cluster.node("follower");
     follower.follow(leader.endpoint());
