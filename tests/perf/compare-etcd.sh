@@ -27,9 +27,10 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$MEMBERS" == 1 || "$MEMBERS" == 3 ]] || { echo "--members must be 1 or 3" >&2; exit 2; }
 
-if ! command -v etcd >/dev/null; then
+# etcd-server holds etcd, etcd-client holds etcdctl (the health check below).
+if ! command -v etcd >/dev/null || ! command -v etcdctl >/dev/null; then
   echo "installing etcd from Debian's packages..." >&2
-  apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q etcd-server >&2
+  apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q etcd-server etcd-client >&2
 fi
 OUT="$ROOT/target/compare-etcd"
 rm -rf "$OUT" && mkdir -p "$OUT/runs"

@@ -26,7 +26,9 @@ final class EtcdTarget implements BenchTarget {
   private final KVGrpc.KVFutureStub kv;
 
   EtcdTarget(String endpoint) {
-    this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+    // The same channel settings as QuorumKV's client (ChannelPool), so that neither load generator pays
+    // for a hand-off per response or for gRPC's retry layer that the other does not.
+    this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().directExecutor().disableRetry().build();
     this.kv = KVGrpc.newFutureStub(channel);
   }
 
