@@ -88,9 +88,11 @@ public final class KvCore {
     SessionWrites sessionWrites = new SessionWrites();
     sessions.expireIdle(clock, rules, sessionWrites);
     WriteSet entryWrites = new WriteSet();
+    EntryReads committed = EntryReads.prefetch(store, command);
     CommandResult result = command.hasCoalesced()
-        ? eachOf(command.getCoalesced(), write -> applyWrite(write, index, clock, rules, entryWrites, sessionWrites))
-        : applyWrite(command, index, clock, rules, entryWrites, sessionWrites);
+        ? eachOf(command.getCoalesced(),
+            write -> applyWrite(write, index, clock, rules, committed, entryWrites, sessionWrites))
+        : applyWrite(command, index, clock, rules, committed, entryWrites, sessionWrites);
     store.commit(entryWrites, sessionWrites, AppliedIndex.newBuilder().setTerm(term).setIndex(index).build(), clock);
     listener.onApplied(entryWrites.isEmpty()
         ? AppliedChanges.none(term, index)
@@ -103,16 +105,16 @@ public final class KvCore {
    * changes into {@code entryWrites} unless it fails or is not applied (a failed write changes no key:
    * whatever its handler staged before failing is dropped).
    */
-  private CommandResult applyWrite(Command write, long index, long clock, SessionRules rules, WriteSet entryWrites,
-      SessionWrites sessionWrites) {
+  private CommandResult applyWrite(Command write, long index, long clock, SessionRules rules, EntryReads committed,
+      WriteSet entryWrites, SessionWrites sessionWrites) {
     if (!ClientSessions.hasClient(write)) {
-      return execute(write, index, entryWrites);
+      return execute(write, index, committed, entryWrites);
     }
     WriteId id = write.getWriteId();
     long fingerprint = ClientSessions.fingerprint(write);
     ClientSessions.Check check = sessions.check(id, fingerprint, sessionWrites);
     if (check instanceof ClientSessions.Fresh) {
-      CommandResult result = execute(write, index, entryWrites);
+      CommandResult result = execute(write, index, committed, entryWrites);
       sessions.recordApplied(id, fingerprint, index, result, clock, rules, sessionWrites);
       return result;
     }
@@ -123,9 +125,9 @@ public final class KvCore {
     return ((ClientSessions.Refused) check).failure();
   }
 
-  private CommandResult execute(Command write, long index, WriteSet entryWrites) {
+  private CommandResult execute(Command write, long index, EntryReads committed, WriteSet entryWrites) {
     WriteSet writes = new WriteSet();
-    CommandResult result = execute(write, new StagedState(store, entryWrites, writes, index));
+    CommandResult result = execute(write, new StagedState(store, committed, entryWrites, writes, index));
     if (!result.hasFailure()) {
       entryWrites.addAll(writes);
     }

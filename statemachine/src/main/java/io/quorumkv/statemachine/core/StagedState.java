@@ -19,16 +19,19 @@ import java.util.Optional;
 final class StagedState {
 
   private final KvStore store;
+  private final EntryReads committed;
   private final WriteSet entryWrites;
   private final WriteSet writes;
   private final long index;
 
   /**
+   * @param committed the committed values of keys, as of before the entry
    * @param entryWrites what the entry's earlier writes staged (read only here)
    * @param writes where this write stages its own changes
    */
-  StagedState(KvStore store, WriteSet entryWrites, WriteSet writes, long index) {
+  StagedState(KvStore store, EntryReads committed, WriteSet entryWrites, WriteSet writes, long index) {
     this.store = store;
+    this.committed = committed;
     this.entryWrites = entryWrites;
     this.writes = writes;
     this.index = index;
@@ -38,7 +41,7 @@ final class StagedState {
     if (writes.touches(key)) {
       return writes.staged(key);
     }
-    return entryWrites.touches(key) ? entryWrites.staged(key) : store.get(key);
+    return entryWrites.touches(key) ? entryWrites.staged(key) : committed.committed(key);
   }
 
   /**

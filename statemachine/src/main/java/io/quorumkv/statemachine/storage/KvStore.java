@@ -8,6 +8,9 @@ import io.quorumkv.proto.internal.SessionResult;
 import io.quorumkv.proto.internal.StoredValue;
 import io.quorumkv.statemachine.read.ReadView;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.function.BiConsumer;
@@ -26,6 +29,18 @@ public interface KvStore extends AutoCloseable {
 
   /** The committed value of {@code key}, or empty if absent. */
   Optional<StoredValue> get(ByteString key);
+
+  /**
+   * The committed values of {@code keys} (distinct), as {@link #get} would read them one by one; absent
+   * keys have no entry in the returned map. Engines that can batch the lookups do it in one call.
+   */
+  default Map<ByteString, StoredValue> getAll(Collection<ByteString> keys) {
+    Map<ByteString, StoredValue> found = new HashMap<>();
+    for (ByteString key : keys) {
+      get(key).ifPresent(value -> found.put(key, value));
+    }
+    return found;
+  }
 
   /** The engine's current figures (sizes, compactions), for metrics. */
   StoreStats stats();

@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -190,6 +192,29 @@ public final class RocksKvStore implements KvStore {
     return guarded(() -> {
       byte[] bytes = db.get(data, key.toByteArray());
       return bytes == null ? Optional.empty() : Optional.of(parseStoredValue(bytes));
+    });
+  }
+
+  /** One MultiGet: RocksDB batches the memtable and table lookups (and JNI crossings) of all the keys. */
+  @Override
+  public Map<ByteString, StoredValue> getAll(Collection<ByteString> keys) {
+    if (keys.isEmpty()) {
+      return Map.of(); // RocksDB's MultiGet asserts that it is given keys
+    }
+    return guarded(() -> {
+      List<ByteString> ordered = List.copyOf(keys);
+      List<byte[]> raw = new ArrayList<>(ordered.size());
+      for (ByteString key : ordered) {
+        raw.add(key.toByteArray());
+      }
+      List<byte[]> values = db.multiGetAsList(Collections.nCopies(raw.size(), data), raw);
+      Map<ByteString, StoredValue> found = new HashMap<>(2 * ordered.size());
+      for (int i = 0; i < ordered.size(); i++) {
+        if (values.get(i) != null) {
+          found.put(ordered.get(i), parseStoredValue(values.get(i)));
+        }
+      }
+      return found;
     });
   }
 
