@@ -54,15 +54,25 @@ public final class HealthRules {
    *
    * @param kvReasons why key-value requests cannot be served; empty if they can
    * @param searchReasons why searches cannot be served (the kv reasons, then the indexes'); empty if they can
+   * @param kvDelaysOnly whether every kv reason is a measured delay over its limit (a silence, an apply
+   *     lag), which can be momentary under load; false if one is a state (no leader, a learner, removed)
+   * @param searchDelaysOnly the same for the search reasons (an index lag is a delay; an index that is
+   *     not READY is a state)
    */
-  public record Verdict(List<String> kvReasons, List<String> searchReasons) {
+  public record Verdict(List<String> kvReasons, List<String> searchReasons, boolean kvDelaysOnly,
+      boolean searchDelaysOnly) {
 
     public Verdict {
       kvReasons = List.copyOf(kvReasons);
       searchReasons = List.copyOf(searchReasons);
     }
 
-    public static final Verdict STARTING = new Verdict(List.of("starting"), List.of("starting"));
+    public static final Verdict STARTING = notServing("starting");
+
+    /** Serves nothing, for a reason that is a state. */
+    public static Verdict notServing(String reason) {
+      return new Verdict(List.of(reason), List.of(reason), false, false);
+    }
 
     public boolean servesKv() {
       return kvReasons.isEmpty();
@@ -78,6 +88,7 @@ public final class HealthRules {
 
   public static Verdict judge(Observation o, Limits limits) {
     List<String> kv = new ArrayList<>();
+    boolean kvState = false;
     switch (o.role()) {
       case LEADER -> {
         long inContact = 1 + o.followerContactMs().stream().filter(ms -> ms <= limits.contactMs()).count();
@@ -90,14 +101,24 @@ public final class HealthRules {
       case FOLLOWER -> {
         if (!o.leaderKnown()) {
           kv.add("no leader known");
+          kvState = true;
         } else if (o.leaderContactMs() > limits.contactMs()) {
           kv.add("no word from the leader for " + o.leaderContactMs() + " ms");
         }
       }
-      case CANDIDATE -> kv.add("no leader known: electing one");
-      case LEARNER -> kv.add("a learner: catching up, not a voting member yet");
-      case OTHER -> kv.add("not a member of the cluster's configuration (a member started with --join waits"
-          + " to be added)");
+      case CANDIDATE -> {
+        kv.add("no leader known: electing one");
+        kvState = true;
+      }
+      case LEARNER -> {
+        kv.add("a learner: catching up, not a voting member yet");
+        kvState = true;
+      }
+      case OTHER -> {
+        kv.add("not a member of the cluster's configuration (a member started with --join waits"
+            + " to be added)");
+        kvState = true;
+      }
     }
     long applyLag = o.commitIndex() - o.appliedIndex();
     if (applyLag > limits.maxApplyLag()) {
@@ -105,17 +126,19 @@ public final class HealthRules {
           + o.commitIndex());
     }
     List<String> search = new ArrayList<>(kv);
+    boolean searchState = kvState;
     for (IndexStats index : o.indexes()) {
       if (index.state() != IndexStats.State.READY) {
         String name = index.definition().getSpec().getName();
         search.add("index " + name + " is " + index.state()
             + (index.state() == IndexStats.State.FAILED ? ": " + index.failure() : ""));
+        searchState = true;
       }
     }
     long indexLag = o.appliedIndex() - o.indexPosition();
     if (!o.indexes().isEmpty() && indexLag > limits.maxIndexLag()) {
       search.add("search indexes are " + indexLag + " log entries behind the applied index");
     }
-    return new Verdict(kv, search);
+    return new Verdict(kv, search, !kvState, !searchState);
   }
 }

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * Judges this member's health every {@value #CHECK_EVERY_MILLIS} ms ({@link HealthRules}) and publishes it
  * through the standard {@code grpc.health.v1} service: the whole member (service name "") and
  * {@code quorumkv.v1.KV} are SERVING when key-value requests can be served, {@code quorumkv.v1.Search}
- * when searches can too; "" requires both. Logs each change of the member's verdict.
+ * when searches can too; "" requires both. The verdicts of consecutive checks are steadied ({@link
+ * SteadyHealth}) so that a delay hovering around its limit does not make the status flap. Logs each change of
+ * the published verdict.
  */
 public final class MemberHealth implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MemberHealth.class);
@@ -44,6 +46,7 @@ public final class MemberHealth implements AutoCloseable {
     return thread;
   });
   private final Supplier<Optional<String>> removal;
+  private final SteadyHealth steady = new SteadyHealth();
   private volatile HealthRules.Verdict current = HealthRules.Verdict.STARTING;
 
   /**
@@ -77,12 +80,13 @@ public final class MemberHealth implements AutoCloseable {
     HealthRules.Verdict verdict;
     try {
       Optional<String> removed = removal.get();
-      verdict = removed.isPresent() ? new HealthRules.Verdict(List.of(removed.get()), List.of(removed.get()))
+      verdict = removed.isPresent() ? HealthRules.Verdict.notServing(removed.get())
           : HealthRules.judge(observe(), limits);
     } catch (RuntimeException e) {
-      verdict = new HealthRules.Verdict(List.of("health check failed: " + e), List.of("health check failed: " + e));
+      verdict = HealthRules.Verdict.notServing("health check failed: " + e);
     }
     HealthRules.Verdict before = current;
+    verdict = steady.next(verdict);
     current = verdict;
     publish(verdict);
     if (before.serving() != verdict.serving()) {

@@ -81,4 +81,25 @@ class HealthRulesTest {
     assertThat(HealthRules.judge(noLeader, LIMITS).searchReasons())
         .containsExactly("no leader known", "index new is BUILDING");
   }
+
+  @Test
+  void reasonsAreToldApartAsDelaysOrStates() {
+    Verdict silence = HealthRules.judge(follower(true, 5000, 900, 900), LIMITS);
+    assertThat(silence.kvDelaysOnly()).isTrue();
+    Verdict cutOffLeader = HealthRules.judge(leader(List.of(2001L, 60_000L)), LIMITS);
+    assertThat(cutOffLeader.kvDelaysOnly()).isTrue();
+    Verdict behind = HealthRules.judge(follower(true, 100, 1901, 900), LIMITS);
+    assertThat(behind.kvDelaysOnly()).isTrue();
+    assertThat(HealthRules.judge(follower(false, 0, 900, 900), LIMITS).kvDelaysOnly()).isFalse();
+    Observation learner = new Observation(Role.LEARNER, true, 100, List.of(), 3, 9, 9, 9, List.of());
+    assertThat(HealthRules.judge(learner, LIMITS).kvDelaysOnly()).isFalse();
+
+    IndexStats ready = index("docs", IndexStats.State.READY, "");
+    Verdict indexLag = HealthRules.judge(withIndexes(5000, 3999, ready), LIMITS);
+    assertThat(indexLag.searchDelaysOnly()).isTrue();
+    Verdict building = HealthRules.judge(withIndexes(5000, 5000, index("new", IndexStats.State.BUILDING, "")),
+        LIMITS);
+    assertThat(building.searchDelaysOnly()).isFalse();
+    assertThat(building.kvDelaysOnly()).as("no kv reason at all").isTrue();
+  }
 }
