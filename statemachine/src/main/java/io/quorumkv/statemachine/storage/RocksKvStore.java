@@ -63,7 +63,7 @@ public final class RocksKvStore implements KvStore {
   private static final String INDEX_DEFINITION_PREFIX = "index/";
 
   static {
-    RocksDB.loadLibrary();
+    RocksNativeLibrary.load();
   }
 
   private final NativeResources resources;
