@@ -41,6 +41,15 @@ final class RetryPolicy {
     }
   }
 
+  /**
+   * Whether the failure comes from a member just elected leader that has yet to commit its first entry:
+   * it is ready within a replication round or two, so the backoff starts over (once per call) instead of
+   * waiting as long as it grew to while no leader was known.
+   */
+  static boolean restartsBackoff(Failure failure) {
+    return "LEADER_NOT_READY".equals(failure.errorCode());
+  }
+
   private static Decision decideUnavailable(Failure failure, CallKind kind) {
     if (Failure.NOT_LEADER.equals(failure.errorCode())) {
       return failure.leaderEndpoint() != null ? Decision.REDIRECT : Decision.RETRY_NEXT;

@@ -101,6 +101,8 @@ final class RetryingCaller {
     private int attempts;
     private int backoffs;
     private boolean redirectedWithoutSleep;
+    /** Once per call, so a leader that stays not ready (e.g. handing leadership over) is not hammered. */
+    private boolean backoffRestarted;
     private boolean retriedInternal;
     private boolean mayHaveBeenApplied;
     private Failure lastFailure;
@@ -151,6 +153,10 @@ final class RetryingCaller {
       lastFailure = failure;
       mayHaveBeenApplied |= kind == CallKind.WRITE && failure.mayHaveReachedLeader();
       RetryPolicy.Decision decision = RetryPolicy.decide(failure, kind);
+      if (!backoffRestarted && RetryPolicy.restartsBackoff(failure)) {
+        backoffRestarted = true;
+        backoffs = 0;
+      }
       LOG.debug("{} attempt {} failed ({}): {}", operation, attempts, decision, failure.describe());
       switch (decision) {
         case REDIRECT:

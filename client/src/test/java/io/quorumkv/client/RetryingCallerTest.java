@@ -15,6 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +81,38 @@ class RetryingCallerTest {
 
     assertThatThrownBy(result::join).hasCauseInstanceOf(IllegalStateException.class);
     assertThat(sentTo).containsExactly("a:1", "c:1");
+  }
+
+  @Test
+  void aLeaderNotReadyStartsTheBackoffOver() {
+    List<Long> delays = new ArrayList<>();
+    ScheduledExecutorService recording = new ScheduledThreadPoolExecutor(1) {
+      @Override
+      public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        delays.add(unit.toMillis(delay));
+        return super.schedule(command, 0, TimeUnit.MILLISECONDS);
+      }
+    };
+    // Always the longest delay allowed, so each delay is the backoff's current ceiling.
+    Random longest = new Random() {
+      @Override
+      public long nextLong(long bound) {
+        return bound - 1;
+      }
+    };
+    RetryingCaller caller = new RetryingCaller(router, new Backoff(Duration.ofMillis(10), Duration.ofSeconds(1),
+        longest), recording, Duration.ofSeconds(1), Duration.ofSeconds(30), System::nanoTime);
+    RuntimeException noLeader = FakeNode.error(Status.Code.UNAVAILABLE, "NOT_LEADER", null);
+    RuntimeException notReady = FakeNode.error(Status.Code.UNAVAILABLE, "LEADER_NOT_READY", null);
+    try {
+      String result = caller.call(CallKind.WRITE, "Put",
+          scripted(noLeader, noLeader, noLeader, noLeader, notReady, notReady)).join();
+
+      assertThat(result).isEqualTo("ok");
+      assertThat(delays).containsExactly(10L, 20L, 40L, 80L, 10L, 20L);
+    } finally {
+      recording.shutdownNow();
+    }
   }
 
   @Test
