@@ -39,6 +39,14 @@ public final class NodeProcess {
       "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
       "-Dorg.apache.ratis.thirdparty.io.netty.tryReflectionSetAccessible=true");
 
+  /** The classpath members run with, if not this JVM's (the launcher sets it to the server's jar). */
+  static final String CLASSPATH_PROPERTY = "quorumkv.member.classpath";
+  /**
+   * A class-data sharing archive recorded with that classpath (the launcher's quorumkv-member.jsa); a JVM
+   * whose classpath does not match it ignores it.
+   */
+  static final String ARCHIVE_PROPERTY = "quorumkv.member.archive";
+
   private final String nodeId;
   private final Process process;
   private final Path logFile;
@@ -52,7 +60,8 @@ public final class NodeProcess {
   /**
    * Starts {@code quorumkv node --config configFile --node nodeId}, appending its output to logFile.
    * Extra JVM options come from the environment variable QUORUMKV_NODE_OPTS (space separated) and
-   * replace the default heap and GC settings.
+   * replace the default heap and GC settings. The member runs with the classpath and class-data sharing
+   * archive of the system properties {@value #CLASSPATH_PROPERTY} and {@value #ARCHIVE_PROPERTY} where set.
    */
   public static NodeProcess start(Path configFile, String nodeId, Path logFile) throws IOException {
     return start(configFile, nodeId, logFile, List.of());
@@ -67,7 +76,9 @@ public final class NodeProcess {
     String extra = System.getenv("QUORUMKV_NODE_OPTS");
     command.addAll(extra == null || extra.isBlank() ? DEFAULT_JVM_OPTIONS : Arrays.asList(extra.trim().split("\\s+")));
     command.addAll(REQUIRED_JVM_OPTIONS);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerCli.class.getName(),
+    command.addAll(classDataSharing());
+    command.addAll(List.of("-cp", System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path")),
+        ServerCli.class.getName(),
         "node", "--config", configFile.toAbsolutePath().toString(), "--node", nodeId));
     command.addAll(nodeOptions);
     Process process = new ProcessBuilder(command)
@@ -76,6 +87,14 @@ public final class NodeProcess {
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();
     return new NodeProcess(nodeId, process, logFile);
+  }
+
+  private static List<String> classDataSharing() {
+    String archive = System.getProperty(ARCHIVE_PROPERTY);
+    if (archive == null || !Files.isRegularFile(Path.of(archive))) {
+      return List.of();
+    }
+    return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
   }
 
   public String nodeId() {
