@@ -33,15 +33,20 @@ public final class MemberCdsTraining {
 
   private MemberCdsTraining() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) throws IOException {
     Path dir = Files.createTempDirectory("quorumkv-cds-training-");
+    int status = 0;
     try {
       train(dir);
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      status = 1;
     } finally {
       deleteRecursively(dir);
     }
-    // Ratis leaves non-daemon threads behind its closed servers; the archive is written at exit.
-    System.exit(0);
+    // Ratis leaves non-daemon threads behind its closed servers: exit explicitly, also after a failure, so
+    // that the launcher waiting for the recording never hangs. The archive is written at exit.
+    System.exit(status);
   }
 
   /**
@@ -127,11 +132,13 @@ public final class MemberCdsTraining {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  private static void deleteRecursively(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("could not remove " + dir + ": " + e);
     }
   }
 }
