@@ -31,6 +31,7 @@ import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -219,9 +220,14 @@ public final class RaftGateway implements WriteProposer, AutoCloseable {
     return latest == null ? 0 : latest.getFiles().stream().mapToLong(FileInfo::getFileSize).sum();
   }
 
-  /** Index of the first entry still in this member's Raft log. */
+  /**
+   * Index of the first entry still in this member's Raft log; for an empty log (e.g. just after a snapshot
+   * install, before the next entry arrives), the index its next entry will have.
+   */
   public long logStartIndex() {
-    return Math.max(0, division.getRaftLog().getStartIndex());
+    RaftLog log = division.getRaftLog();
+    long start = log.getStartIndex();
+    return start >= 0 ? start : Math.max(0, log.getSnapshotIndex() + 1);
   }
 
   public DivisionInfo info() {

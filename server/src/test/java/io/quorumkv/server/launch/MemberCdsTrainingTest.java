@@ -12,7 +12,7 @@ class MemberCdsTrainingTest {
   void everyMemberCatchesUpIncludingTheRestartedOne(@TempDir Path dir) throws Exception {
     long applied = MemberCdsTraining.train(dir);
 
-    // 400 puts, an increment, a batch and a delete, plus the leaders' own entries.
-    assertThat(applied).isGreaterThan(403);
+    // The first leader's entry is index 0; then 400 puts, an increment, a batch and a delete, one entry each.
+    assertThat(applied).isGreaterThanOrEqualTo(403);
   }
 }
