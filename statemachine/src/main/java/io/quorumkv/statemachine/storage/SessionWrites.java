@@ -6,15 +6,18 @@ import io.quorumkv.proto.internal.SessionResult;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The client-session changes one log entry makes, committed in the same atomic write as its key
- * mutations. Changes are kept in the order they were staged, and applied in that order. Until then, the
- * set also answers what it makes of a write's kept result ({@link #decidesResult}, {@link #stagedResult}),
- * so that later writes of the same entry see the earlier ones.
+ * mutations. Changes of kept results are applied in the order they were staged. Of a session's header
+ * only the last change is kept: each of a client's writes in an entry rewrites its header, and in one
+ * atomic write only the last change of a key counts anyway. Until the commit, the set also answers what
+ * it makes of a write's kept result ({@link #decidesResult}, {@link #stagedResult}), so that later writes
+ * of the same entry see the earlier ones.
  */
 public final class SessionWrites {
 
@@ -35,21 +38,23 @@ public final class SessionWrites {
 
   private record ResultKey(ByteString clientId, long sequence) {}
 
-  private final List<Change> changes = new ArrayList<>();
+  private final List<Change> resultChanges = new ArrayList<>();
+  /** Client id → the last change of its session header, in the order the clients were first staged. */
+  private final Map<ByteString, Change> headerChanges = new LinkedHashMap<>();
   /** The results kept by this set and not dropped again by a later change of it. */
   private final Map<ResultKey, SessionResult> keptResults = new HashMap<>();
   private final List<DeleteResults> droppedResults = new ArrayList<>();
 
   public void putSession(ByteString clientId, ClientSession session) {
-    changes.add(new PutSession(clientId, session));
+    headerChanges.put(clientId, new PutSession(clientId, session));
   }
 
   public void deleteSession(ByteString clientId) {
-    changes.add(new DeleteSession(clientId));
+    headerChanges.put(clientId, new DeleteSession(clientId));
   }
 
   public void putResult(ByteString clientId, long sequence, SessionResult result) {
-    changes.add(new PutResult(clientId, sequence, result));
+    resultChanges.add(new PutResult(clientId, sequence, result));
     keptResults.put(new ResultKey(clientId, sequence), result);
   }
 
@@ -57,7 +62,7 @@ public final class SessionWrites {
   public void deleteResults(ByteString clientId, long from, long to) {
     if (from < to) {
       DeleteResults drop = new DeleteResults(clientId, from, to);
-      changes.add(drop);
+      resultChanges.add(drop);
       droppedResults.add(drop);
       keptResults.keySet().removeIf(k -> k.clientId().equals(clientId) && k.sequence() >= from && k.sequence() < to);
     }
@@ -74,7 +79,11 @@ public final class SessionWrites {
     return Optional.ofNullable(keptResults.get(new ResultKey(clientId, sequence)));
   }
 
+  /** The changes to commit: the kept results' in staged order, then each session header's last. */
   public List<Change> changes() {
-    return Collections.unmodifiableList(changes);
+    List<Change> all = new ArrayList<>(resultChanges.size() + headerChanges.size());
+    all.addAll(resultChanges);
+    all.addAll(headerChanges.values());
+    return Collections.unmodifiableList(all);
   }
 }
