@@ -5,6 +5,7 @@ import io.quorumkv.proto.internal.Command;
 import io.quorumkv.proto.internal.CommandResult;
 import io.quorumkv.proto.internal.IndexDefinition;
 import io.quorumkv.statemachine.core.KvCore;
+import io.quorumkv.statemachine.read.PointRead;
 import io.quorumkv.statemachine.read.ReadView;
 import io.quorumkv.proto.internal.AppliedIndex;
 import io.quorumkv.statemachine.snapshot.BackupCheckpoint;
@@ -135,12 +136,26 @@ public final class KvStateMachine extends BaseStateMachine {
    * @throws IllegalStateException if the state machine is not RUNNING (e.g. paused or closed)
    */
   public ReadView openReadView() {
+    return servingReplica().store().openView();
+  }
+
+  /**
+   * Reads one key of the local state, with the applied index of exactly the state read; cheaper than a
+   * view (see {@link KvStore#readKey}).
+   *
+   * @throws IllegalStateException if the state machine is not RUNNING (e.g. paused or closed)
+   */
+  public PointRead readKey(com.google.protobuf.ByteString key, boolean keysOnly) {
+    return servingReplica().store().readKey(key, keysOnly);
+  }
+
+  private Replica servingReplica() {
     LifeCycle.State state = getLifeCycleState();
     Replica current = replica;
     if (state != LifeCycle.State.RUNNING || current == null) {
       throw new IllegalStateException("state machine is " + state + ", not serving reads");
     }
-    return current.store().openView();
+    return current;
   }
 
   /**

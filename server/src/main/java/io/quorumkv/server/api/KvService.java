@@ -21,7 +21,6 @@ import io.quorumkv.proto.v1.GetResponse;
 import io.quorumkv.proto.v1.IncrementRequest;
 import io.quorumkv.proto.v1.IncrementResponse;
 import io.quorumkv.proto.v1.KVGrpc;
-import io.quorumkv.proto.v1.KeyValue;
 import io.quorumkv.proto.v1.PutRequest;
 import io.quorumkv.proto.v1.PutResponse;
 import io.quorumkv.proto.v1.ScanRequest;
@@ -36,7 +35,6 @@ import io.quorumkv.statemachine.read.ScanPage;
 import io.quorumkv.statemachine.search.embed.BatchingEmbedder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -130,11 +128,10 @@ public final class KvService extends KVGrpc.KVImplBase {
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
     Responses.respond(response, () -> {
       validate.key(request.getKey());
-      return reads.read(request.getRead(), view -> {
-        Optional<KeyValue> kv = view.get(request.getKey(), false);
-        GetResponse.Builder reply = GetResponse.newBuilder().setHeader(headers.at(view.appliedIndex()))
-            .setFound(kv.isPresent());
-        kv.ifPresent(reply::setKv);
+      return reads.readKey(request.getRead(), request.getKey(), false, read -> {
+        GetResponse.Builder reply = GetResponse.newBuilder().setHeader(headers.at(read.appliedIndex()))
+            .setFound(read.kv().isPresent());
+        read.kv().ifPresent(reply::setKv);
         return reply.build();
       });
     });
@@ -144,9 +141,9 @@ public final class KvService extends KVGrpc.KVImplBase {
   public void exists(ExistsRequest request, StreamObserver<ExistsResponse> response) {
     Responses.respond(response, () -> {
       validate.key(request.getKey());
-      return reads.read(request.getRead(), view -> ExistsResponse.newBuilder()
-          .setHeader(headers.at(view.appliedIndex()))
-          .setExists(view.get(request.getKey(), true).isPresent()).build());
+      return reads.readKey(request.getRead(), request.getKey(), true, read -> ExistsResponse.newBuilder()
+          .setHeader(headers.at(read.appliedIndex()))
+          .setExists(read.kv().isPresent()).build());
     });
   }
 

@@ -1,5 +1,6 @@
 package io.quorumkv.server.api;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.quorumkv.proto.v1.Consistency;
@@ -9,7 +10,9 @@ import io.quorumkv.server.errors.KvError;
 import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.statemachine.KvStateMachine;
 import io.quorumkv.statemachine.TooManyWaitersException;
+import io.quorumkv.statemachine.read.PointRead;
 import io.quorumkv.statemachine.read.ReadView;
+import io.quorumkv.statemachine.read.ReadViewClosedException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -45,6 +48,30 @@ final class LocalReads {
       return CompletableFuture.completedFuture(query(query));
     }
     return ready.thenApplyAsync(ignored -> query(query), executor);
+  }
+
+  /**
+   * Reads one key once the consistency allows, as {@link #read} runs a query, without opening a view where
+   * the store can ({@link KvStateMachine#readKey}); {@code reply} builds the answer from the key and the
+   * applied index of the state read.
+   */
+  <T> CompletableFuture<T> readKey(ReadOptions options, ByteString key, boolean keysOnly,
+      Function<PointRead, T> reply) {
+    CompletableFuture<Void> ready = ready(options);
+    if (ready.isDone() && !ready.isCompletedExceptionally()) {
+      return CompletableFuture.completedFuture(reply.apply(pointRead(key, keysOnly)));
+    }
+    return ready.thenApplyAsync(ignored -> reply.apply(pointRead(key, keysOnly)), executor);
+  }
+
+  private PointRead pointRead(ByteString key, boolean keysOnly) {
+    try {
+      return stateMachine.readKey(key, keysOnly);
+    } catch (ReadViewClosedException e) {
+      throw e; // the store was swapped or closed under the read: ErrorCatalog answers it as retryable
+    } catch (IllegalStateException e) {
+      throw notReadable(e);
+    }
   }
 
   private <T> T query(Function<ReadView, T> query) {
@@ -117,8 +144,12 @@ final class LocalReads {
     try {
       return stateMachine.openReadView();
     } catch (IllegalStateException e) {
-      throw new KvError(ErrorCode.NODE_UNAVAILABLE, "local state is not readable right now: " + e.getMessage());
+      throw notReadable(e);
     }
+  }
+
+  private static KvError notReadable(IllegalStateException e) {
+    return new KvError(ErrorCode.NODE_UNAVAILABLE, "local state is not readable right now: " + e.getMessage());
   }
 
   private static long staleWaitMillis() {

@@ -6,6 +6,7 @@ import io.quorumkv.proto.internal.ClientSession;
 import io.quorumkv.proto.internal.IndexDefinition;
 import io.quorumkv.proto.internal.SessionResult;
 import io.quorumkv.proto.internal.StoredValue;
+import io.quorumkv.statemachine.read.PointRead;
 import io.quorumkv.statemachine.read.ReadView;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -91,6 +92,19 @@ public interface KvStore extends AutoCloseable {
 
   /** Opens a consistent view of the committed state as of now. The caller must close it. */
   ReadView openView();
+
+  /**
+   * Reads one key of the committed state as of now, with the applied index of exactly that state. Engines
+   * that can do it without opening a view (its snapshot) do.
+   *
+   * @param keysOnly if true, the returned {@link io.quorumkv.proto.v1.KeyValue} has no value
+   * @throws io.quorumkv.statemachine.read.ReadViewClosedException if the store is closed or swapped meanwhile
+   */
+  default PointRead readKey(ByteString key, boolean keysOnly) {
+    try (ReadView view = openView()) {
+      return new PointRead(view.get(key, keysOnly), view.appliedIndex());
+    }
+  }
 
   /** Closes the store and every view still open on it. Idempotent. */
   @Override

@@ -7,7 +7,9 @@ import io.quorumkv.proto.internal.ClientSession;
 import io.quorumkv.proto.internal.IndexDefinition;
 import io.quorumkv.proto.internal.SessionResult;
 import io.quorumkv.proto.internal.StoredValue;
+import io.quorumkv.statemachine.read.PointRead;
 import io.quorumkv.statemachine.read.ReadView;
+import io.quorumkv.statemachine.read.ReadViewClosedException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +26,7 @@ import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import org.rocksdb.Checkpoint;
@@ -77,6 +80,11 @@ public final class RocksKvStore implements KvStore {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Set<RocksReadView> openViews = ConcurrentHashMap.newKeySet();
   private volatile AppliedIndex applied;
+  /**
+   * Odd while a commit (or an advance of the applied index) is being written, and counted up twice by each:
+   * a point read that sees the same even value before and after it read exactly the state at {@link #applied}.
+   */
+  private final AtomicLong writeSequence = new AtomicLong();
   private volatile long logClockMillis;
   // Replaced whole on each change, so readers on other threads see one consistent map.
   private volatile SortedMap<String, IndexDefinition> indexDefinitions;
@@ -261,6 +269,24 @@ public final class RocksKvStore implements KvStore {
     if (index <= previous) {
       throw new IllegalArgumentException("commit of index " + index + " at or below applied " + previous);
     }
+    writeSequence.incrementAndGet();
+    try {
+      writeEntry(writes, sessionWrites, newApplied, newLogClockMillis);
+      applied = newApplied;
+      logClockMillis = newLogClockMillis;
+    } finally {
+      writeSequence.incrementAndGet();
+    }
+    if (!writes.definitionChanges().isEmpty()) {
+      SortedMap<String, IndexDefinition> definitions = new TreeMap<>(indexDefinitions);
+      for (WriteSet.DefinitionChange change : writes.definitionChanges()) {
+        change.definition().ifPresentOrElse(d -> definitions.put(change.name(), d), () -> definitions.remove(change.name()));
+      }
+      indexDefinitions = Collections.unmodifiableSortedMap(definitions);
+    }
+  }
+
+  private void writeEntry(WriteSet writes, SessionWrites sessionWrites, AppliedIndex newApplied, long newLogClockMillis) {
     guarded(() -> {
       try (WriteBatch batch = new WriteBatch()) {
         for (WriteSet.Write write : writes.writes()) {
@@ -288,15 +314,6 @@ public final class RocksKvStore implements KvStore {
       }
       return null;
     });
-    applied = newApplied;
-    logClockMillis = newLogClockMillis;
-    if (!writes.definitionChanges().isEmpty()) {
-      SortedMap<String, IndexDefinition> definitions = new TreeMap<>(indexDefinitions);
-      for (WriteSet.DefinitionChange change : writes.definitionChanges()) {
-        change.definition().ifPresentOrElse(d -> definitions.put(change.name(), d), () -> definitions.remove(change.name()));
-      }
-      indexDefinitions = Collections.unmodifiableSortedMap(definitions);
-    }
   }
 
   private void stage(WriteBatch batch, SessionWrites.Change change) throws RocksDBException {
@@ -326,11 +343,16 @@ public final class RocksKvStore implements KvStore {
       throw new IllegalArgumentException(
           "applied index " + newApplied.getIndex() + " below the current " + previous);
     }
-    guarded(() -> {
-      db.put(meta, writeOptions, APPLIED_KEY, newApplied.toByteArray());
-      return null;
-    });
-    applied = newApplied;
+    writeSequence.incrementAndGet();
+    try {
+      guarded(() -> {
+        db.put(meta, writeOptions, APPLIED_KEY, newApplied.toByteArray());
+        return null;
+      });
+      applied = newApplied;
+    } finally {
+      writeSequence.incrementAndGet();
+    }
   }
 
   /**
@@ -349,6 +371,33 @@ public final class RocksKvStore implements KvStore {
       return null;
     });
     return appliedIndexOf(target);
+  }
+
+  /**
+   * Without a RocksDB snapshot when no commit ran meanwhile (a snapshot takes the DB mutex twice and a
+   * native ReadOptions object per read); through a view otherwise.
+   */
+  @Override
+  public PointRead readKey(ByteString key, boolean keysOnly) {
+    long before = writeSequence.get();
+    if ((before & 1) == 0) {
+      long index = applied.getIndex();
+      byte[] bytes;
+      try {
+        bytes = guarded(() -> db.get(data, key.toByteArray()));
+      } catch (IllegalStateException e) {
+        throw new ReadViewClosedException("store is closed: " + e.getMessage());
+      }
+      if (writeSequence.get() == before) {
+        return new PointRead(bytes == null ? Optional.empty()
+            : Optional.of(RocksReadView.toKeyValue(key, parseStoredValue(bytes), keysOnly)), index);
+      }
+    }
+    try {
+      return KvStore.super.readKey(key, keysOnly);
+    } catch (IllegalStateException e) {
+      throw e instanceof ReadViewClosedException closed ? closed : new ReadViewClosedException(e.getMessage());
+    }
   }
 
   @Override

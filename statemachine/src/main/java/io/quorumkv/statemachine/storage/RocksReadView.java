@@ -132,7 +132,7 @@ final class RocksReadView implements ReadView {
     }
   }
 
-  private static KeyValue toKeyValue(ByteString key, StoredValue stored, boolean keysOnly) {
+  static KeyValue toKeyValue(ByteString key, StoredValue stored, boolean keysOnly) {
     KeyValue.Builder kv = KeyValue.newBuilder()
         .setKey(key)
         .setCreateIndex(stored.getCreateIndex())

@@ -11,12 +11,16 @@ import io.quorumkv.proto.internal.AppliedIndex;
 import io.quorumkv.proto.internal.StoredValue;
 import io.quorumkv.proto.v1.KeyValue;
 import io.quorumkv.statemachine.read.KeyRange;
+import io.quorumkv.statemachine.read.PointRead;
 import io.quorumkv.statemachine.read.ReadView;
 import io.quorumkv.statemachine.read.ReadViewClosedException;
 import io.quorumkv.statemachine.read.ScanPage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -216,5 +220,58 @@ class RocksReadViewTest {
     assertThat(store.applied()).isEqualTo(AppliedIndex.newBuilder().setTerm(1).setIndex(1).build());
     assertThat(store.get(key("b"))).isPresent();
     assertThat(store.logClockMillis()).isEqualTo(1);
+  }
+
+  @Test
+  void aPointReadReturnsTheKeyWithTheAppliedIndexOfItsState() {
+    putAll(key("a"));
+    putAll(key("b"));
+
+    PointRead a = store.readKey(key("a"), false);
+    assertThat(a.appliedIndex()).isEqualTo(2);
+    assertThat(a.kv()).map(KeyValue::getModIndex).contains(1L);
+    assertThat(a.kv()).map(KeyValue::getValue).contains(text("v:61"));
+    PointRead keyOnly = store.readKey(key("b"), true);
+    assertThat(keyOnly.kv()).map(KeyValue::hasValue).contains(false);
+    assertThat(store.readKey(key("c"), false)).isEqualTo(new PointRead(Optional.empty(), 2));
+  }
+
+  /** A key rewritten by every commit must always come back with the very index its state was read at. */
+  @Test
+  void pointReadsDuringCommitsSeeExactlyTheStateOfTheirAppliedIndex() throws Exception {
+    putAll(key("hot"));
+    AtomicBoolean done = new AtomicBoolean();
+    AtomicLong reads = new AtomicLong();
+    AtomicReference<String> mismatch = new AtomicReference<>();
+    Thread reader = new Thread(() -> {
+      while (!done.get() && mismatch.get() == null) {
+        PointRead read = store.readKey(key("hot"), true);
+        long modIndex = read.kv().orElseThrow().getModIndex();
+        if (modIndex != read.appliedIndex()) {
+          mismatch.set("read mod index " + modIndex + " reported at applied index " + read.appliedIndex());
+        }
+        reads.incrementAndGet();
+      }
+    });
+    reader.start();
+    try {
+      for (int i = 0; i < 3000 && mismatch.get() == null; i++) {
+        putAll(key("hot"));
+      }
+    } finally {
+      done.set(true);
+      reader.join();
+    }
+
+    assertThat(mismatch.get()).isNull();
+    assertThat(reads.get()).isPositive();
+  }
+
+  @Test
+  void aPointReadOnAClosedStoreFailsAsAClosedView() {
+    putAll(key("a"));
+    store.close();
+
+    assertThatThrownBy(() -> store.readKey(key("a"), false)).isInstanceOf(ReadViewClosedException.class);
   }
 }
