@@ -12,7 +12,6 @@ import io.quorumkv.statemachine.KvStateMachine;
 import io.quorumkv.statemachine.TooManyWaitersException;
 import io.quorumkv.statemachine.read.PointRead;
 import io.quorumkv.statemachine.read.ReadView;
-import io.quorumkv.statemachine.read.ReadViewClosedException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,6 +19,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs reads against this member's local state at the requested consistency: LINEARIZABLE waits for the
@@ -43,11 +43,7 @@ final class LocalReads {
    * the calling thread (a request-executor thread) if it already does, as a satisfied stale read does.
    */
   <T> CompletableFuture<T> read(ReadOptions options, Function<ReadView, T> query) {
-    CompletableFuture<Void> ready = ready(options);
-    if (ready.isDone() && !ready.isCompletedExceptionally()) {
-      return CompletableFuture.completedFuture(query(query));
-    }
-    return ready.thenApplyAsync(ignored -> query(query), executor);
+    return whenReady(options, () -> query(query));
   }
 
   /**
@@ -57,18 +53,21 @@ final class LocalReads {
    */
   <T> CompletableFuture<T> readKey(ReadOptions options, ByteString key, boolean keysOnly,
       Function<PointRead, T> reply) {
+    return whenReady(options, () -> reply.apply(pointRead(key, keysOnly)));
+  }
+
+  /** Runs {@code read} at once on the calling thread if the consistency already allows, else on the executor. */
+  private <T> CompletableFuture<T> whenReady(ReadOptions options, Supplier<T> read) {
     CompletableFuture<Void> ready = ready(options);
     if (ready.isDone() && !ready.isCompletedExceptionally()) {
-      return CompletableFuture.completedFuture(reply.apply(pointRead(key, keysOnly)));
+      return CompletableFuture.completedFuture(read.get());
     }
-    return ready.thenApplyAsync(ignored -> reply.apply(pointRead(key, keysOnly)), executor);
+    return ready.thenApplyAsync(ignored -> read.get(), executor);
   }
 
   private PointRead pointRead(ByteString key, boolean keysOnly) {
     try {
       return stateMachine.readKey(key, keysOnly);
-    } catch (ReadViewClosedException e) {
-      throw e; // the store was swapped or closed under the read: ErrorCatalog answers it as retryable
     } catch (IllegalStateException e) {
       throw notReadable(e);
     }

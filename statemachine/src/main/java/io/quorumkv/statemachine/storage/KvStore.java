@@ -98,7 +98,7 @@ public interface KvStore extends AutoCloseable {
    * that can do it without opening a view (its snapshot) do.
    *
    * @param keysOnly if true, the returned {@link io.quorumkv.proto.v1.KeyValue} has no value
-   * @throws io.quorumkv.statemachine.read.ReadViewClosedException if the store is closed or swapped meanwhile
+   * @throws IllegalStateException if the store is closed, also while the read runs
    */
   default PointRead readKey(ByteString key, boolean keysOnly) {
     try (ReadView view = openView()) {

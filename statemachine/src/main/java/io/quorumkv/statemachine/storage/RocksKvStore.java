@@ -9,7 +9,6 @@ import io.quorumkv.proto.internal.SessionResult;
 import io.quorumkv.proto.internal.StoredValue;
 import io.quorumkv.statemachine.read.PointRead;
 import io.quorumkv.statemachine.read.ReadView;
-import io.quorumkv.statemachine.read.ReadViewClosedException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -382,22 +381,13 @@ public final class RocksKvStore implements KvStore {
     long before = writeSequence.get();
     if ((before & 1) == 0) {
       long index = applied.getIndex();
-      byte[] bytes;
-      try {
-        bytes = guarded(() -> db.get(data, key.toByteArray()));
-      } catch (IllegalStateException e) {
-        throw new ReadViewClosedException("store is closed: " + e.getMessage());
-      }
+      byte[] bytes = guarded(() -> db.get(data, key.toByteArray()));
       if (writeSequence.get() == before) {
         return new PointRead(bytes == null ? Optional.empty()
             : Optional.of(RocksReadView.toKeyValue(key, parseStoredValue(bytes), keysOnly)), index);
       }
     }
-    try {
-      return KvStore.super.readKey(key, keysOnly);
-    } catch (IllegalStateException e) {
-      throw e instanceof ReadViewClosedException closed ? closed : new ReadViewClosedException(e.getMessage());
-    }
+    return KvStore.super.readKey(key, keysOnly);
   }
 
   @Override

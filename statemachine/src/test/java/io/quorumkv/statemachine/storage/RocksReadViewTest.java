@@ -268,10 +268,11 @@ class RocksReadViewTest {
   }
 
   @Test
-  void aPointReadOnAClosedStoreFailsAsAClosedView() {
+  void aPointReadOnAClosedStoreFails() {
     putAll(key("a"));
     store.close();
 
-    assertThatThrownBy(() -> store.readKey(key("a"), false)).isInstanceOf(ReadViewClosedException.class);
+    assertThatThrownBy(() -> store.readKey(key("a"), false)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 }
