@@ -11,31 +11,37 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The committed values an entry's writes read, fetched from the store in one call before the entry is
- * applied: every put, delete and increment reads its key's previous value (for the create index and
- * version), and one batched lookup costs less than one lookup per key. Keys the entry names in other
- * ways are read from the store when asked. Valid only until the entry is committed.
+ * The committed state an entry's writes read, fetched from the store in one call before the entry is
+ * applied: every put and delete needs its key's previous {@link KeyVersion} (taken from the
+ * {@link KeyVersions} where known there), every increment its key's previous value; one batched lookup
+ * costs less than one lookup per key. Keys the entry names in other ways are read from the store when
+ * asked. Valid only until the entry is committed.
  */
 final class EntryReads {
   private final KvStore store;
+  private final KeyVersions versions;
   private final Set<ByteString> fetched;
   private final Map<ByteString, StoredValue> found;
 
-  private EntryReads(KvStore store, Set<ByteString> fetched, Map<ByteString, StoredValue> found) {
+  private EntryReads(KvStore store, KeyVersions versions, Set<ByteString> fetched, Map<ByteString, StoredValue> found) {
     this.store = store;
+    this.versions = versions;
     this.fetched = fetched;
     this.found = found;
   }
 
-  /** Reads, in one store call, the keys that {@code command} (or the writes it coalesces) puts, deletes or increments. */
-  static EntryReads prefetch(KvStore store, Command command) {
-    Set<ByteString> keys = new LinkedHashSet<>();
+  /**
+   * Reads, in one store call, the values of the keys that {@code command} (or the writes it coalesces)
+   * increments, and of the keys it puts or deletes whose version {@code versions} does not know.
+   */
+  static EntryReads prefetch(KvStore store, KeyVersions versions, Command command) {
+    Set<ByteString> fetch = new LinkedHashSet<>();
     if (command.hasCoalesced()) {
-      command.getCoalesced().getWritesList().forEach(write -> addKeys(write, keys));
+      command.getCoalesced().getWritesList().forEach(write -> addKeys(write, versions, fetch));
     } else {
-      addKeys(command, keys);
+      addKeys(command, versions, fetch);
     }
-    return new EntryReads(store, keys, store.getAll(keys));
+    return new EntryReads(store, versions, fetch, store.getAll(fetch));
   }
 
   /** The committed value of {@code key} before this entry. */
@@ -43,21 +49,33 @@ final class EntryReads {
     return fetched.contains(key) ? Optional.ofNullable(found.get(key)) : store.get(key);
   }
 
-  private static void addKeys(Command write, Set<ByteString> keys) {
+  /** The committed version of {@code key} before this entry. */
+  KeyVersion committedVersion(ByteString key) {
+    KeyVersion known = versions.get(key);
+    return known != null ? known : KeyVersion.of(committed(key));
+  }
+
+  private static void addKeys(Command write, KeyVersions versions, Set<ByteString> fetch) {
     switch (write.getOpCase()) {
-      case PUT -> keys.add(write.getPut().getKey());
-      case DELETE -> keys.add(write.getDelete().getKey());
-      case INCREMENT -> keys.add(write.getIncrement().getKey());
+      case PUT -> addUnversioned(write.getPut().getKey(), versions, fetch);
+      case DELETE -> addUnversioned(write.getDelete().getKey(), versions, fetch);
+      case INCREMENT -> fetch.add(write.getIncrement().getKey());
       case BATCH -> {
         for (Mutation mutation : write.getBatch().getMutationsList()) {
           if (mutation.hasPut()) {
-            keys.add(mutation.getPut().getKey());
+            addUnversioned(mutation.getPut().getKey(), versions, fetch);
           } else if (mutation.hasDelete()) {
-            keys.add(mutation.getDelete().getKey());
+            addUnversioned(mutation.getDelete().getKey(), versions, fetch);
           }
         }
       }
       default -> { }
+    }
+  }
+
+  private static void addUnversioned(ByteString key, KeyVersions versions, Set<ByteString> fetch) {
+    if (versions.get(key) == null) {
+      fetch.add(key);
     }
   }
 }

@@ -17,6 +17,7 @@ import io.quorumkv.statemachine.AppliedListener;
 import io.quorumkv.statemachine.storage.KvStore;
 import io.quorumkv.statemachine.storage.SessionWrites;
 import io.quorumkv.statemachine.storage.WriteSet;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -52,12 +53,19 @@ public final class KvCore {
   private final KvStore store;
   private final ClientSessions sessions;
   private final AppliedListener listener;
+  private final KeyVersions keyVersions;
 
   /** A core over {@code store}, loading the store's client sessions, telling {@code listener} of changes. */
   public KvCore(KvStore store, AppliedListener listener) {
+    this(store, listener, KeyVersions.defaultBudgetBytes());
+  }
+
+  /** As {@link #KvCore(KvStore, AppliedListener)}, caching key versions in about {@code keyVersionBytes} of heap. */
+  KvCore(KvStore store, AppliedListener listener, long keyVersionBytes) {
     this.store = store;
     this.sessions = ClientSessions.load(store);
     this.listener = listener;
+    this.keyVersions = new KeyVersions(keyVersionBytes);
   }
 
   /** A core over {@code store} that tells no one of its changes. */
@@ -88,15 +96,17 @@ public final class KvCore {
     SessionWrites sessionWrites = new SessionWrites();
     sessions.expireIdle(clock, rules, sessionWrites);
     WriteSet entryWrites = new WriteSet();
-    EntryReads committed = EntryReads.prefetch(store, command);
+    EntryReads committed = EntryReads.prefetch(store, keyVersions, command);
     CommandResult result = command.hasCoalesced()
         ? eachOf(command.getCoalesced(),
             write -> applyWrite(write, index, clock, rules, committed, entryWrites, sessionWrites))
         : applyWrite(command, index, clock, rules, committed, entryWrites, sessionWrites);
     store.commit(entryWrites, sessionWrites, AppliedIndex.newBuilder().setTerm(term).setIndex(index).build(), clock);
+    List<WriteSet.Write> committedWrites = entryWrites.writes();
+    keyVersions.committed(committedWrites);
     listener.onApplied(entryWrites.isEmpty()
         ? AppliedChanges.none(term, index)
-        : new AppliedChanges(term, index, entryWrites.writes(), entryWrites.definitionChanges(), store::openView));
+        : new AppliedChanges(term, index, committedWrites, entryWrites.definitionChanges(), store::openView));
     return result;
   }
 

@@ -44,6 +44,14 @@ final class StagedState {
     return entryWrites.touches(key) ? entryWrites.staged(key) : committed.committed(key);
   }
 
+  /** The version of {@code key} as this write sees it: what {@link #get} would say, without its value. */
+  KeyVersion version(ByteString key) {
+    if (writes.touches(key)) {
+      return KeyVersion.of(writes.staged(key));
+    }
+    return entryWrites.touches(key) ? KeyVersion.of(entryWrites.staged(key)) : committed.committedVersion(key);
+  }
+
   /**
    * Stages {@code key = value} as written by this entry, without embeddings.
    *
@@ -60,15 +68,15 @@ final class StagedState {
    * @return true if the key was absent before
    */
   boolean put(ByteString key, Value value, List<Embedding> embeddings) {
-    Optional<StoredValue> previous = get(key);
+    KeyVersion previous = version(key);
     StoredValue.Builder next = StoredValue.newBuilder().setValue(value).setModIndex(index).addAllEmbeddings(embeddings);
-    if (previous.isPresent()) {
-      next.setCreateIndex(previous.get().getCreateIndex()).setVersion(previous.get().getVersion() + 1);
+    if (previous.exists()) {
+      next.setCreateIndex(previous.createIndex()).setVersion(previous.version() + 1);
     } else {
       next.setCreateIndex(index).setVersion(1);
     }
-    writes.put(key, previous, next.build());
-    return previous.isEmpty();
+    writes.put(key, next.build());
+    return !previous.exists();
   }
 
   /**
@@ -88,7 +96,7 @@ final class StagedState {
         next.addEmbeddings(kept);
       }
     }
-    writes.put(key, current, next.addAllEmbeddings(embeddings).build());
+    writes.put(key, next.addAllEmbeddings(embeddings).build());
     return true;
   }
 
@@ -118,10 +126,10 @@ final class StagedState {
    * @return true if the key existed
    */
   boolean delete(ByteString key) {
-    Optional<StoredValue> previous = get(key);
-    if (previous.isPresent()) {
-      writes.delete(key, previous);
+    boolean existed = version(key).exists();
+    if (existed) {
+      writes.delete(key);
     }
-    return previous.isPresent();
+    return existed;
   }
 }

@@ -11,39 +11,28 @@ import java.util.Optional;
 
 /**
  * The mutations one log entry makes, staged before they are committed together: key writes and search
- * index definitions. A later write to a key replaces an earlier one, but the key keeps the value it had
- * before the first (so {@link Write#before()} is the value before the whole set). Iteration follows the
- * order in which keys were first written, so the same commands always produce the same write set.
+ * index definitions. A later write to a key replaces an earlier one. Iteration follows the order in which
+ * keys were first written, so the same commands always produce the same write set.
  */
 public final class WriteSet {
 
-  /**
-   * One staged write: a new value, or a deletion when {@code value} is empty; {@code before} is the key's
-   * committed value before this set (empty if it was absent).
-   */
-  public record Write(ByteString key, Optional<StoredValue> before, Optional<StoredValue> value) {}
+  /** One staged write: a new value, or a deletion when {@code value} is empty. */
+  public record Write(ByteString key, Optional<StoredValue> value) {}
 
   /** A staged index definition change: {@code definition} empty means the index named is dropped. */
   public record DefinitionChange(String name, Optional<IndexDefinition> definition) {}
 
-  private record Staged(Optional<StoredValue> before, Optional<StoredValue> value) {}
-
-  private final Map<ByteString, Staged> staged = new LinkedHashMap<>();
+  private final Map<ByteString, Optional<StoredValue>> staged = new LinkedHashMap<>();
   private final Map<String, Optional<IndexDefinition>> definitions = new LinkedHashMap<>();
 
-  /** Stages {@code key = value}; {@code before} is the key's value as this write found it. */
-  public void put(ByteString key, Optional<StoredValue> before, StoredValue value) {
-    stage(key, before, Optional.of(value));
+  /** Stages {@code key = value}. */
+  public void put(ByteString key, StoredValue value) {
+    staged.put(key, Optional.of(value));
   }
 
-  /** Stages the removal of {@code key}; {@code before} is the key's value as this write found it. */
-  public void delete(ByteString key, Optional<StoredValue> before) {
-    stage(key, before, Optional.empty());
-  }
-
-  private void stage(ByteString key, Optional<StoredValue> before, Optional<StoredValue> value) {
-    Staged earlier = staged.get(key);
-    staged.put(key, new Staged(earlier == null ? before : earlier.before(), value));
+  /** Stages the removal of {@code key}. */
+  public void delete(ByteString key) {
+    staged.put(key, Optional.empty());
   }
 
   /** Stages the definition of a search index (replacing one of the same name). */
@@ -58,7 +47,7 @@ public final class WriteSet {
 
   /** Stages every write of {@code later} after this set's own, as if they had been staged here. */
   public void addAll(WriteSet later) {
-    later.staged.forEach((key, write) -> stage(key, write.before(), write.value()));
+    staged.putAll(later.staged);
     definitions.putAll(later.definitions);
   }
 
@@ -73,11 +62,11 @@ public final class WriteSet {
    * @throws IllegalArgumentException if this set does not write {@code key}
    */
   public Optional<StoredValue> staged(ByteString key) {
-    Staged write = staged.get(key);
-    if (write == null) {
+    Optional<StoredValue> value = staged.get(key);
+    if (value == null) {
       throw new IllegalArgumentException("key not staged");
     }
-    return write.value();
+    return value;
   }
 
   /** Whether this set changes the index definition {@code name}. */
@@ -101,7 +90,7 @@ public final class WriteSet {
   /** The staged writes, one per key. */
   public List<Write> writes() {
     List<Write> writes = new ArrayList<>(staged.size());
-    staged.forEach((key, write) -> writes.add(new Write(key, write.before(), write.value())));
+    staged.forEach((key, value) -> writes.add(new Write(key, value)));
     return writes;
   }
 

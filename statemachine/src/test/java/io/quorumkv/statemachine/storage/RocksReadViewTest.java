@@ -49,7 +49,7 @@ class RocksReadViewTest {
     WriteSet writes = new WriteSet();
     index++;
     for (ByteString key : keys) {
-      writes.put(key, Optional.empty(), StoredValue.newBuilder()
+      writes.put(key, StoredValue.newBuilder()
           .setValue(text("v:" + hex(key))).setCreateIndex(index).setModIndex(index).setVersion(1).build());
     }
     store.commit(writes, new SessionWrites(), AppliedIndex.newBuilder().setTerm(1).setIndex(index).build(), index);
@@ -79,7 +79,7 @@ class RocksReadViewTest {
     try (ReadView view = store.openView()) {
       putAll(key("b"));
       WriteSet deleteA = new WriteSet();
-      deleteA.delete(key("a"), store.get(key("a")));
+      deleteA.delete(key("a"));
       store.commit(deleteA, new SessionWrites(), AppliedIndex.newBuilder().setTerm(1).setIndex(++index).build(), index);
 
       assertThat(view.appliedIndex()).isEqualTo(1);
