@@ -62,6 +62,11 @@ final class BenchCommand implements Callable<Integer> {
           + "--clients (default: ${DEFAULT-VALUE}).")
   int connections;
 
+  @Option(names = "--no-write-pipeline",
+      description = "Send every put and increment as a call of its own, instead of letting the writes in "
+          + "flight on a connection share KV.Writes calls (the Java client's default).")
+  boolean noWritePipeline;
+
   @Option(names = "--keys", paramLabel = "N", defaultValue = "100000",
       description = "Size of the key space; keys are chosen uniformly (default: ${DEFAULT-VALUE}).")
   long keys;
@@ -157,7 +162,7 @@ final class BenchCommand implements Callable<Integer> {
       Optional<BenchTargetProvider> other = provider();
       for (int i = 0; i < n; i++) {
         targets.add(other.isPresent() ? other.get().open(root.global.endpoints(), i)
-            : new QuorumKvTarget(root.global.newClient()));
+            : new QuorumKvTarget(root.global.newClient(!noWritePipeline)));
       }
       BenchEngine engine = new BenchEngine(config, targets)
           .progress(line -> {

@@ -66,6 +66,11 @@ final class GlobalOptions {
 
   /** A client for these options; the per-attempt timeout never exceeds the overall one. */
   QuorumKvClient newClient() {
+    return newClient(true);
+  }
+
+  /** Like {@link #newClient()}, with {@link QuorumKvClient.Builder#pipelineWrites} as given. */
+  QuorumKvClient newClient(boolean pipelineWrites) {
     if (!(timeoutSeconds > 0)) {
       throw new IllegalArgumentException("--timeout must be positive");
     }
@@ -74,7 +79,8 @@ final class GlobalOptions {
     QuorumKvClient.Builder builder = QuorumKvClient.builder()
         .endpoints(endpoints)
         .overallTimeout(overall)
-        .attemptTimeout(overall.compareTo(attempt) < 0 ? overall : attempt);
+        .attemptTimeout(overall.compareTo(attempt) < 0 ? overall : attempt)
+        .pipelineWrites(pipelineWrites);
     tls().ifPresent(builder::tls);
     return builder.build();
   }

@@ -2,18 +2,22 @@ package io.quorumkv.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.quorumkv.proto.v1.BatchRequest;
 import io.quorumkv.proto.v1.ClusterGrpc;
 import io.quorumkv.proto.v1.CreateIndexRequest;
 import io.quorumkv.proto.v1.DropIndexRequest;
 import io.quorumkv.proto.v1.DeleteRequest;
+import io.quorumkv.proto.v1.DeleteResponse;
 import io.quorumkv.proto.v1.ExistsRequest;
 import io.quorumkv.proto.v1.GetRequest;
 import io.quorumkv.proto.v1.IncrementRequest;
+import io.quorumkv.proto.v1.IncrementResponse;
 import io.quorumkv.proto.v1.KVGrpc;
 import io.quorumkv.proto.v1.ListIndexesRequest;
 import io.quorumkv.proto.v1.ListIndexesResponse;
 import io.quorumkv.proto.v1.PutRequest;
+import io.quorumkv.proto.v1.PutResponse;
 import io.quorumkv.proto.v1.ScanResponse;
 import io.quorumkv.proto.v1.SearchGrpc;
 import io.quorumkv.proto.v1.SearchResponse;
@@ -23,6 +27,8 @@ import io.quorumkv.proto.v1.TransferLeadershipRequest;
 import io.quorumkv.proto.v1.TransferLeadershipResponse;
 import io.quorumkv.proto.v1.Value;
 import io.quorumkv.proto.v1.WriteId;
+import io.quorumkv.proto.v1.WritesRequest;
+import io.quorumkv.proto.v1.WritesResponse;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,14 +55,32 @@ import java.util.function.Function;
  * them (use the {@code *Async} variants with an executor of your own for work that may block).
  */
 public final class AsyncKvClient {
+  /** How a single write is carried in a {@code KV.Writes} call, and found in its result. */
+  private record Pipelined<Req, Resp>(
+      Function<Req, WritesRequest.Write> wrap,
+      WritesResponse.Result.OutcomeCase outcome,
+      Function<WritesResponse.Result, Resp> unwrap) {}
+
+  private static final Pipelined<PutRequest, PutResponse> PIPELINED_PUT = new Pipelined<>(
+      r -> WritesRequest.Write.newBuilder().setPut(r).build(),
+      WritesResponse.Result.OutcomeCase.PUT, WritesResponse.Result::getPut);
+  private static final Pipelined<DeleteRequest, DeleteResponse> PIPELINED_DELETE = new Pipelined<>(
+      r -> WritesRequest.Write.newBuilder().setDelete(r).build(),
+      WritesResponse.Result.OutcomeCase.DELETE, WritesResponse.Result::getDelete);
+  private static final Pipelined<IncrementRequest, IncrementResponse> PIPELINED_INCREMENT = new Pipelined<>(
+      r -> WritesRequest.Write.newBuilder().setIncrement(r).build(),
+      WritesResponse.Result.OutcomeCase.INCREMENT, WritesResponse.Result::getIncrement);
+
   private final ChannelPool channels;
   private final RetryingCaller caller;
   private final WriteIds writeIds;
+  private final Optional<WritePipeline> pipeline;
 
-  AsyncKvClient(ChannelPool channels, RetryingCaller caller, WriteIds writeIds) {
+  AsyncKvClient(ChannelPool channels, RetryingCaller caller, WriteIds writeIds, boolean pipelineWrites) {
     this.channels = channels;
     this.caller = caller;
     this.writeIds = writeIds;
+    this.pipeline = pipelineWrites ? Optional.of(new WritePipeline(channels)) : Optional.empty();
   }
 
   /** Sets a key (UTF-8) to a value, creating or replacing it. */
@@ -70,6 +94,7 @@ public final class AsyncKvClient {
         PutRequest.newBuilder().setKey(Keys.bytes(key)).setValue(Objects.requireNonNull(value, "value"));
     return write(
         KVGrpc.getPutMethod(),
+        PIPELINED_PUT,
         id -> request.setWriteId(id).build(),
         r -> new WriteResult(r.getHeader().getAppliedIndex(), r.getCreated()));
   }
@@ -110,7 +135,8 @@ public final class AsyncKvClient {
   /** Removes a key. Completes with true if it existed. */
   public CompletableFuture<Boolean> delete(ByteString key) {
     DeleteRequest.Builder request = DeleteRequest.newBuilder().setKey(Keys.bytes(key));
-    return write(KVGrpc.getDeleteMethod(), id -> request.setWriteId(id).build(), r -> r.getDeleted());
+    return write(KVGrpc.getDeleteMethod(), PIPELINED_DELETE, id -> request.setWriteId(id).build(),
+        r -> r.getDeleted());
   }
 
   /** Tells whether a key (UTF-8) is present, linearizably. */
@@ -147,7 +173,8 @@ public final class AsyncKvClient {
   public CompletableFuture<Long> increment(ByteString key, long delta) {
     IncrementRequest.Builder request =
         IncrementRequest.newBuilder().setKey(Keys.bytes(key)).setDelta(delta);
-    return write(KVGrpc.getIncrementMethod(), id -> request.setWriteId(id).build(), r -> r.getValue());
+    return write(KVGrpc.getIncrementMethod(), PIPELINED_INCREMENT, id -> request.setWriteId(id).build(),
+        r -> r.getValue());
   }
 
   /** Applies a batch all-or-nothing; an invalid operation fails it with {@link InvalidRequestException}. */
@@ -345,21 +372,34 @@ public final class AsyncKvClient {
    */
   private <Req, Resp, T> CompletableFuture<T> write(
       MethodDescriptor<Req, Resp> method, Function<WriteId, Req> request, Function<Resp, T> result) {
-    return writeOnce(method, request, result)
+    return write(method, null, request, result);
+  }
+
+  /** Like {@link #write(MethodDescriptor, Function, Function)}, in shared Writes calls if {@code pipelined}. */
+  private <Req, Resp, T> CompletableFuture<T> write(MethodDescriptor<Req, Resp> method,
+      Pipelined<Req, Resp> pipelined, Function<WriteId, Req> request, Function<Resp, T> result) {
+    return writeOnce(method, pipelined, request, result)
         .exceptionallyCompose(
             error -> {
               Throwable cause = error instanceof CompletionException ? error.getCause() : error;
               if (cause instanceof RenewedSession) {
-                return writeOnce(method, request, result);
+                return writeOnce(method, pipelined, request, result);
               }
               return CompletableFuture.failedFuture(cause);
             });
   }
 
-  private <Req, Resp, T> CompletableFuture<T> writeOnce(
-      MethodDescriptor<Req, Resp> method, Function<WriteId, Req> request, Function<Resp, T> result) {
+  private <Req, Resp, T> CompletableFuture<T> writeOnce(MethodDescriptor<Req, Resp> method,
+      Pipelined<Req, Resp> pipelined, Function<WriteId, Req> request, Function<Resp, T> result) {
     WriteId id = writeIds.next();
-    return call(CallKind.WRITE, method, request.apply(id), result)
+    Req sent = request.apply(id);
+    CompletableFuture<T> answer = pipelined != null && pipeline.isPresent()
+        ? caller.call(CallKind.WRITE, method.getBareMethodName(),
+            (endpoint, timeoutNanos) -> pipeline.get().send(endpoint, pipelined.wrap().apply(sent), timeoutNanos)
+                .thenApply(r -> unwrap(pipelined, r)))
+            .thenApply(result)
+        : call(CallKind.WRITE, method, sent, result);
+    return answer
         .handle(
             (value, error) -> {
               Throwable cause = error instanceof CompletionException ? error.getCause() : error;
@@ -376,6 +416,14 @@ public final class AsyncKvClient {
               }
               return value;
             });
+  }
+
+  private static <Resp> Resp unwrap(Pipelined<?, Resp> pipelined, WritesResponse.Result result) {
+    if (result.getOutcomeCase() != pipelined.outcome()) {
+      throw Status.INTERNAL.withDescription("the member answered a " + pipelined.outcome() + " write with "
+          + result.getOutcomeCase()).asRuntimeException();
+    }
+    return pipelined.unwrap().apply(result);
   }
 
   /** Internal signal: the session expired before the write was ever ordered, so it may be re-sent. */

@@ -63,7 +63,7 @@ public final class QuorumKvClient implements AutoCloseable {
             b.attemptTimeout,
             b.overallTimeout,
             System::nanoTime);
-    this.async = new AsyncKvClient(channels, caller, writeIds);
+    this.async = new AsyncKvClient(channels, caller, writeIds, b.pipelineWrites);
     this.admin = new AdminClient(channels, b.overallTimeout);
     this.membership = new MembershipClient(channels, caller);
   }
@@ -312,6 +312,7 @@ public final class QuorumKvClient implements AutoCloseable {
     private UUID clientId = UUID.randomUUID();
     private Random random = new Random();
     private Optional<ClientTls> tls = Optional.empty();
+    private boolean pipelineWrites = true;
 
     private Builder() {}
 
@@ -371,6 +372,17 @@ public final class QuorumKvClient implements AutoCloseable {
      */
     public Builder clientId(UUID clientId) {
       this.clientId = Objects.requireNonNull(clientId, "clientId");
+      return this;
+    }
+
+    /**
+     * Whether puts, deletes and increments that are outstanding at the same time share {@code KV.Writes}
+     * calls (default true): each keeps its own WriteId and outcome, as if sent alone, and a lone write
+     * leaves at once; many concurrent writes cost the client and the leader far less CPU. With false,
+     * every write is a call of its own.
+     */
+    public Builder pipelineWrites(boolean pipelineWrites) {
+      this.pipelineWrites = pipelineWrites;
       return this;
     }
 

@@ -38,6 +38,15 @@ final class FakeCluster implements BeforeEachCallback, AfterEachCallback {
   }
 
   QuorumKvClient client(Duration overallTimeout, String... endpoints) {
+    return client(true, overallTimeout, endpoints);
+  }
+
+  /** A client that sends every write as a call of its own. */
+  QuorumKvClient clientWithoutWritePipeline(String... endpoints) {
+    return client(false, Duration.ofSeconds(5), endpoints);
+  }
+
+  private QuorumKvClient client(boolean pipelineWrites, Duration overallTimeout, String... endpoints) {
     QuorumKvClient client =
         QuorumKvClient.builder()
             .endpoints(List.of(endpoints))
@@ -45,6 +54,7 @@ final class FakeCluster implements BeforeEachCallback, AfterEachCallback {
             .overallTimeout(overallTimeout)
             .backoff(Duration.ofMillis(5), Duration.ofMillis(50))
             .random(new Random(seed))
+            .pipelineWrites(pipelineWrites)
             .build();
     resources.add(client);
     return client;

@@ -45,6 +45,8 @@ import io.quorumkv.proto.v1.StatusRequest;
 import io.quorumkv.proto.v1.StatusResponse;
 import io.quorumkv.proto.v1.Value;
 import io.quorumkv.proto.v1.WriteId;
+import io.quorumkv.proto.v1.WritesRequest;
+import io.quorumkv.proto.v1.WritesResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -60,6 +62,8 @@ import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -84,6 +88,7 @@ public final class FakeNode implements AutoCloseable {
   private final Queue<StatusRuntimeException> scriptedFailures = new ConcurrentLinkedQueue<>();
   private final Queue<Duration> scriptedDelays = new ConcurrentLinkedQueue<>();
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger writesCalls = new AtomicInteger();
   private volatile boolean follower;
   private volatile String leaderHint;
   private volatile int maxPageSize = 1000;
@@ -195,6 +200,11 @@ public final class FakeNode implements AutoCloseable {
     return requests.get();
   }
 
+  /** KV.Writes calls received (each of their writes also counts as a request). */
+  public int writesCalls() {
+    return writesCalls.get();
+  }
+
   public List<WriteId> writeIds() {
     synchronized (writeIds) {
       return List.copyOf(writeIds);
@@ -267,6 +277,25 @@ public final class FakeNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The one answer of a call run in-process. */
+  private static final class Captured<T> implements StreamObserver<T> {
+    T value;
+    Throwable error;
+
+    @Override
+    public void onNext(T value) {
+      this.value = value;
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      this.error = error;
+    }
+
+    @Override
+    public void onCompleted() {}
   }
 
   private ResponseHeader header() {
@@ -358,6 +387,48 @@ public final class FakeNode implements AutoCloseable {
             applyPut(request.getKey(), Values.text(Long.toString(next)), ++lastIndex);
             return IncrementResponse.newBuilder().setHeader(header()).setValue(next).build();
           });
+    }
+
+    /** Each write runs as the single call of its kind would, failures included (scripted ones too). */
+    @Override
+    public void writes(WritesRequest request, StreamObserver<WritesResponse> observer) {
+      writesCalls.incrementAndGet();
+      WritesResponse.Builder response = WritesResponse.newBuilder();
+      for (WritesRequest.Write write : request.getWritesList()) {
+        response.addResults(switch (write.getOpCase()) {
+          case PUT -> this.<PutResponse>resultOf(o -> put(write.getPut(), o), WritesResponse.Result.Builder::setPut);
+          case DELETE ->
+              this.<DeleteResponse>resultOf(o -> delete(write.getDelete(), o), WritesResponse.Result.Builder::setDelete);
+          case INCREMENT -> this.<IncrementResponse>resultOf(
+              o -> increment(write.getIncrement(), o), WritesResponse.Result.Builder::setIncrement);
+          case OP_NOT_SET -> throw new IllegalArgumentException("empty write");
+        });
+      }
+      observer.onNext(response.build());
+      observer.onCompleted();
+    }
+
+    private <T> WritesResponse.Result resultOf(
+        Consumer<StreamObserver<T>> call, BiConsumer<WritesResponse.Result.Builder, T> set) {
+      Captured<T> captured = new Captured<>();
+      call.accept(captured);
+      WritesResponse.Result.Builder result = WritesResponse.Result.newBuilder();
+      if (captured.error == null) {
+        set.accept(result, captured.value);
+        return result.build();
+      }
+      Status status = Status.fromThrowable(captured.error);
+      Metadata trailers = Status.trailersFromThrowable(captured.error);
+      WritesResponse.WriteError.Builder error = WritesResponse.WriteError.newBuilder()
+          .setStatusCode(status.getCode().value())
+          .setMessage(status.getDescription() == null ? "" : status.getDescription());
+      if (trailers != null && trailers.get(Failure.ERROR_CODE) != null) {
+        error.setErrorCode(trailers.get(Failure.ERROR_CODE));
+      }
+      if (trailers != null && trailers.get(Failure.LEADER_ENDPOINT) != null) {
+        error.setLeaderEndpoint(trailers.get(Failure.LEADER_ENDPOINT));
+      }
+      return result.setError(error).build();
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.quorumkv.proto.v1.Consistency;
+import io.quorumkv.proto.v1.DeleteRequest;
 import io.quorumkv.proto.v1.GetRequest;
 import io.quorumkv.proto.v1.GetResponse;
 import io.quorumkv.proto.v1.IncrementRequest;
@@ -20,6 +21,9 @@ import io.quorumkv.proto.v1.PutResponse;
 import io.quorumkv.proto.v1.ReadOptions;
 import io.quorumkv.proto.v1.ScanRequest;
 import io.quorumkv.proto.v1.Value;
+import io.quorumkv.proto.v1.WriteId;
+import io.quorumkv.proto.v1.WritesRequest;
+import io.quorumkv.proto.v1.WritesResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -160,5 +164,85 @@ class RawGrpcContractIT {
     assertThat(retry.getHeader().getAppliedIndex()).isEqualTo(first.getHeader().getAppliedIndex());
     IncrementResponse next = kv(leader).increment(request.toBuilder().setWriteId(TestSupport.writeId(client, 2)).build());
     assertThat(next.getValue()).isEqualTo(10);
+  }
+
+  private static WritesRequest.Write put(String k, String text) {
+    return WritesRequest.Write.newBuilder().setPut(PutRequest.newBuilder().setKey(key(k))
+        .setValue(Value.newBuilder().setText(text))).build();
+  }
+
+  private static WritesRequest.Write increment(String k, long delta, WriteId id) {
+    return WritesRequest.Write.newBuilder().setIncrement(IncrementRequest.newBuilder().setKey(key(k))
+        .setDelta(delta).setWriteId(id)).build();
+  }
+
+  @Test
+  void aWritesCallAnswersEachWriteAsIfItWereSentAlone() throws Exception {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(20));
+    kv(leader).put(PutRequest.newBuilder().setKey(key("raw/w-text")).setValue(Value.newBuilder().setText("abc")).build());
+    WriteId counterId = TestSupport.writeId(UUID.randomUUID(), 1);
+    WritesRequest request = WritesRequest.newBuilder()
+        .addWrites(put("raw/w1", "one"))
+        .addWrites(increment("raw/w-n", 2, counterId))
+        .addWrites(increment("raw/w-text", 1, TestSupport.writeId(UUID.randomUUID(), 1)))
+        .addWrites(put("", "empty key"))
+        .addWrites(WritesRequest.Write.newBuilder().setDelete(DeleteRequest.newBuilder().setKey(key("raw/w1"))))
+        .build();
+
+    WritesResponse response = kv(leader).writes(request);
+
+    assertThat(response.getResultsList()).hasSize(5);
+    assertThat(response.getResults(0).getPut().getCreated()).isTrue();
+    assertThat(response.getResults(1).getIncrement().getValue()).isEqualTo(2);
+    WritesResponse.WriteError notANumber = response.getResults(2).getError();
+    assertThat(notANumber.getStatusCode()).isEqualTo(Status.Code.FAILED_PRECONDITION.value());
+    assertThat(notANumber.getErrorCode()).isEqualTo("NOT_AN_INTEGER");
+    WritesResponse.WriteError invalid = response.getResults(3).getError();
+    assertThat(invalid.getStatusCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+    assertThat(invalid.getErrorCode()).isEqualTo("INVALID_REQUEST");
+    assertThat(invalid.getMessage()).contains("key");
+    assertThat(response.getResults(4).getDelete().getDeleted()).isTrue();
+    assertThat(response.getResults(4).getDelete().getHeader().getAppliedIndex())
+        .isGreaterThan(response.getResults(0).getPut().getHeader().getAppliedIndex());
+
+    // The same WriteId in a second call is answered from its session, not applied again.
+    WritesResponse retry = kv(leader).writes(WritesRequest.newBuilder()
+        .addWrites(increment("raw/w-n", 2, counterId)).build());
+    assertThat(retry.getResults(0).getIncrement().getValue()).isEqualTo(2);
+    assertThat(retry.getResults(0).getIncrement().getHeader().getAppliedIndex())
+        .isEqualTo(response.getResults(1).getIncrement().getHeader().getAppliedIndex());
+    GetResponse counter = kv(leader).get(GetRequest.newBuilder().setKey(key("raw/w-n")).build());
+    assertThat(counter.getKv().getValue().getText()).isEqualTo("2");
+    assertThat(kv(leader).get(GetRequest.newBuilder().setKey(key("raw/w1")).build()).getFound()).isFalse();
+  }
+
+  @Test
+  void aWritesCallOnAFollowerAnswersNotLeaderForEachWrite() throws Exception {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(20));
+    WritesResponse response = kv(aFollower(leader)).writes(WritesRequest.newBuilder()
+        .addWrites(put("raw/wf1", "v")).addWrites(put("raw/wf2", "v")).build());
+    assertThat(response.getResultsList()).hasSize(2).allSatisfy(result -> {
+      assertThat(result.getError().getStatusCode()).isEqualTo(Status.Code.UNAVAILABLE.value());
+      assertThat(result.getError().getErrorCode()).isEqualTo("NOT_LEADER");
+      assertThat(result.getError().getLeaderEndpoint()).isEqualTo(cluster.endpoint(leader));
+    });
+  }
+
+  @Test
+  void aMalformedWritesCallFailsAsAWhole() throws Exception {
+    String leader = cluster.awaitLeader(Duration.ofSeconds(20));
+    WritesRequest.Builder tooMany = WritesRequest.newBuilder();
+    for (int i = 0; i <= cluster.config().limits().maxBatchOperations(); i++) {
+      tooMany.addWrites(put("raw/many" + i, "v"));
+    }
+    for (WritesRequest malformed : List.of(WritesRequest.getDefaultInstance(),
+        WritesRequest.newBuilder().addWrites(put("raw/ok", "v")).addWrites(WritesRequest.Write.getDefaultInstance()).build(),
+        tooMany.build())) {
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> kv(leader).writes(malformed));
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getTrailers().get(ERROR_CODE)).isEqualTo("INVALID_REQUEST");
+    }
+    assertThat(kv(leader).get(GetRequest.newBuilder().setKey(key("raw/ok")).build()).getFound()).isFalse();
+    assertThat(kv(leader).get(GetRequest.newBuilder().setKey(key("raw/many0")).build()).getFound()).isFalse();
   }
 }

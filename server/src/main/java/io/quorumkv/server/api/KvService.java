@@ -26,7 +26,10 @@ import io.quorumkv.proto.v1.PutResponse;
 import io.quorumkv.proto.v1.ScanRequest;
 import io.quorumkv.proto.v1.ScanResponse;
 import io.quorumkv.proto.v1.WriteId;
+import io.quorumkv.proto.v1.WritesRequest;
+import io.quorumkv.proto.v1.WritesResponse;
 import io.quorumkv.server.config.Limits;
+import io.quorumkv.server.errors.ErrorCatalog;
 import io.quorumkv.server.config.SessionSettings;
 import io.quorumkv.server.raft.RaftGateway;
 import io.quorumkv.server.raft.WriteCoalescer;
@@ -62,40 +65,75 @@ public final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void put(PutRequest request, StreamObserver<PutResponse> response) {
-    Responses.respond(response, () -> {
-      validate.key(request.getKey());
-      validate.value(request.getValue());
-      validate.writeId(request.getWriteId());
-      return embeddings.forPut(request.getKey(), request.getValue()).thenCompose(vectors -> {
-        Command.Builder command = Command.newBuilder().setPut(
-            PutOp.newBuilder().setKey(request.getKey()).setValue(request.getValue()).addAllEmbeddings(vectors));
-        return write(command, request.getWriteId(), (result, header) -> PutResponse.newBuilder()
-            .setHeader(header).setCreated(result.getPut().getCreated()).build());
-      });
-    });
+    Responses.respond(response, () -> put(request));
   }
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> response) {
-    Responses.respond(response, () -> {
-      validate.key(request.getKey());
-      validate.writeId(request.getWriteId());
-      Command.Builder command = Command.newBuilder().setDelete(DeleteOp.newBuilder().setKey(request.getKey()));
-      return write(command, request.getWriteId(), (result, header) -> DeleteResponse.newBuilder()
-          .setHeader(header).setDeleted(result.getDelete().getDeleted()).build());
-    });
+    Responses.respond(response, () -> delete(request));
   }
 
   @Override
   public void increment(IncrementRequest request, StreamObserver<IncrementResponse> response) {
+    Responses.respond(response, () -> increment(request));
+  }
+
+  @Override
+  public void writes(WritesRequest request, StreamObserver<WritesResponse> response) {
     Responses.respond(response, () -> {
-      validate.key(request.getKey());
-      validate.writeId(request.getWriteId());
-      Command.Builder command = Command.newBuilder()
-          .setIncrement(IncrementOp.newBuilder().setKey(request.getKey()).setDelta(request.getDelta()));
-      return write(command, request.getWriteId(), (result, header) -> IncrementResponse.newBuilder()
-          .setHeader(header).setValue(result.getIncrement().getValue()).build());
+      validate.writes(request);
+      List<CompletableFuture<WritesResponse.Result>> results = new ArrayList<>(request.getWritesCount());
+      for (WritesRequest.Write write : request.getWritesList()) {
+        results.add(resultOf(write));
+      }
+      return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        WritesResponse.Builder reply = WritesResponse.newBuilder();
+        results.forEach(result -> reply.addResults(result.join()));
+        return reply.build();
+      });
     });
+  }
+
+  /** One write of a Writes call, answered as if it had been sent alone; never completes exceptionally. */
+  private CompletableFuture<WritesResponse.Result> resultOf(WritesRequest.Write write) {
+    WritesResponse.Result.Builder result = WritesResponse.Result.newBuilder();
+    CompletableFuture<WritesResponse.Result> outcome = switch (write.getOpCase()) {
+      case PUT -> Responses.future(() -> put(write.getPut())).thenApply(r -> result.setPut(r).build());
+      case DELETE -> Responses.future(() -> delete(write.getDelete())).thenApply(r -> result.setDelete(r).build());
+      case INCREMENT ->
+          Responses.future(() -> increment(write.getIncrement())).thenApply(r -> result.setIncrement(r).build());
+      case OP_NOT_SET -> throw new IllegalStateException("validated Writes call holds an empty write");
+    };
+    return outcome.exceptionally(error -> result.setError(ErrorCatalog.toWriteError(error)).build());
+  }
+
+  private CompletableFuture<PutResponse> put(PutRequest request) {
+    validate.key(request.getKey());
+    validate.value(request.getValue());
+    validate.writeId(request.getWriteId());
+    return embeddings.forPut(request.getKey(), request.getValue()).thenCompose(vectors -> {
+      Command.Builder command = Command.newBuilder().setPut(
+          PutOp.newBuilder().setKey(request.getKey()).setValue(request.getValue()).addAllEmbeddings(vectors));
+      return write(command, request.getWriteId(), (result, header) -> PutResponse.newBuilder()
+          .setHeader(header).setCreated(result.getPut().getCreated()).build());
+    });
+  }
+
+  private CompletableFuture<DeleteResponse> delete(DeleteRequest request) {
+    validate.key(request.getKey());
+    validate.writeId(request.getWriteId());
+    Command.Builder command = Command.newBuilder().setDelete(DeleteOp.newBuilder().setKey(request.getKey()));
+    return write(command, request.getWriteId(), (result, header) -> DeleteResponse.newBuilder()
+        .setHeader(header).setDeleted(result.getDelete().getDeleted()).build());
+  }
+
+  private CompletableFuture<IncrementResponse> increment(IncrementRequest request) {
+    validate.key(request.getKey());
+    validate.writeId(request.getWriteId());
+    Command.Builder command = Command.newBuilder()
+        .setIncrement(IncrementOp.newBuilder().setKey(request.getKey()).setDelta(request.getDelta()));
+    return write(command, request.getWriteId(), (result, header) -> IncrementResponse.newBuilder()
+        .setHeader(header).setValue(result.getIncrement().getValue()).build());
   }
 
   @Override

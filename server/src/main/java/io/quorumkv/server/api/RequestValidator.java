@@ -10,6 +10,7 @@ import io.quorumkv.proto.v1.BatchOperation;
 import io.quorumkv.proto.v1.BatchRequest;
 import io.quorumkv.proto.v1.Value;
 import io.quorumkv.proto.v1.WriteId;
+import io.quorumkv.proto.v1.WritesRequest;
 import io.quorumkv.server.config.Limits;
 import io.quorumkv.server.config.SessionSettings;
 import io.quorumkv.server.errors.KvError;
@@ -88,6 +89,23 @@ final class RequestValidator {
       throw KvError.invalid("write_id.sequence " + Long.toUnsignedString(sequence) + " runs "
           + Long.toUnsignedString(sequence - lowest) + " ahead of lowest_unanswered; the limit is "
           + sessions.maxUnansweredWrites() + " (sessions.max-unanswered-writes): wait for earlier writes");
+    }
+  }
+
+  /** The shape of a Writes call; each write is validated on its own, as if sent alone. */
+  void writes(WritesRequest request) {
+    int count = request.getWritesCount();
+    if (count == 0) {
+      throw KvError.invalid("a Writes call must contain at least one write");
+    }
+    if (count > limits.maxBatchOperations()) {
+      throw KvError.invalid("a Writes call has " + count + " writes; the limit is " + limits.maxBatchOperations()
+          + " (limits.max-batch-operations)");
+    }
+    for (int i = 0; i < count; i++) {
+      if (request.getWrites(i).getOpCase() == WritesRequest.Write.OpCase.OP_NOT_SET) {
+        throw KvError.invalid("writes[" + i + "] has no operation (put, delete or increment)");
+      }
     }
   }
 

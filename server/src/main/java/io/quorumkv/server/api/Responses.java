@@ -24,13 +24,7 @@ final class Responses {
    * the thread that failed it, and only maps it to a status.
    */
   static <T> void respond(StreamObserver<T> response, Supplier<CompletableFuture<T>> handler) {
-    CompletableFuture<T> future;
-    try {
-      future = handler.get();
-    } catch (RuntimeException e) {
-      future = CompletableFuture.failedFuture(e);
-    }
-    future.orTimeout(SERVER_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((value, error) -> {
+    future(handler).orTimeout(SERVER_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((value, error) -> {
       if (error != null) {
         response.onError(ErrorCatalog.toStatus(error));
       } else {
@@ -38,6 +32,15 @@ final class Responses {
         response.onCompleted();
       }
     });
+  }
+
+  /** The handler's future, or a failed one if the handler throws (as validation does). */
+  static <T> CompletableFuture<T> future(Supplier<CompletableFuture<T>> handler) {
+    try {
+      return handler.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Business failures are results in the log; here they become the client's error. */

@@ -4,6 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quorumkv.proto.v1.ErrorCode;
+import io.quorumkv.proto.v1.WritesResponse;
 import io.quorumkv.statemachine.read.ReadViewClosedException;
 import io.quorumkv.statemachine.search.IndexNotFoundException;
 import io.quorumkv.statemachine.search.IndexUnavailableException;
@@ -11,6 +12,7 @@ import io.quorumkv.statemachine.search.InvalidSearchException;
 import io.quorumkv.statemachine.search.embed.EmbeddingOverloadedException;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -97,6 +99,19 @@ public final class ErrorCatalog {
     });
     return Status.fromCode(STATUS_OF.get(error.code())).withDescription(error.getMessage())
         .asRuntimeException(trailers);
+  }
+
+  /** The failure of one write of a Writes call: the status and trailers it would have failed with alone. */
+  public static WritesResponse.WriteError toWriteError(Throwable failure) {
+    StatusRuntimeException status = toStatus(failure);
+    Metadata trailers = status.getTrailers() == null ? new Metadata() : status.getTrailers();
+    return WritesResponse.WriteError.newBuilder()
+        .setStatusCode(status.getStatus().getCode().value())
+        .setMessage(Objects.toString(status.getStatus().getDescription(), ""))
+        .setErrorCode(Objects.toString(trailers.get(ERROR_CODE), ""))
+        .setLeaderId(Objects.toString(trailers.get(LEADER_ID), ""))
+        .setLeaderEndpoint(Objects.toString(trailers.get(LEADER_ENDPOINT), ""))
+        .build();
   }
 
   private static KvError asKvError(Throwable t) {

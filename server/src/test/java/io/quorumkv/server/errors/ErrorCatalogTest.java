@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quorumkv.proto.v1.ErrorCode;
+import io.quorumkv.proto.v1.WritesResponse;
 import io.quorumkv.statemachine.read.ReadViewClosedException;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,23 @@ class ErrorCatalogTest {
     assertThat(status.getTrailers().get(ErrorCatalog.ERROR_CODE)).isEqualTo("NOT_LEADER");
     assertThat(status.getTrailers().get(ErrorCatalog.LEADER_ID)).isEqualTo("n2");
     assertThat(status.getTrailers().get(ErrorCatalog.LEADER_ENDPOINT)).isEqualTo("127.0.0.1:7002");
+  }
+
+  @Test
+  void aWriteErrorOfAWritesCallHoldsWhatTheSingleCallWouldHaveFailedWith() {
+    KvError notLeader = ErrorCatalog.notLeader(new KvError.LeaderHint("n2", "127.0.0.1:7002"));
+    StatusRuntimeException single = ErrorCatalog.toStatus(notLeader);
+    WritesResponse.WriteError error = ErrorCatalog.toWriteError(new CompletionException(notLeader));
+    assertThat(error.getStatusCode()).isEqualTo(Status.Code.UNAVAILABLE.value());
+    assertThat(error.getMessage()).isEqualTo(single.getStatus().getDescription()).isNotEmpty();
+    assertThat(error.getErrorCode()).isEqualTo("NOT_LEADER");
+    assertThat(error.getLeaderId()).isEqualTo("n2");
+    assertThat(error.getLeaderEndpoint()).isEqualTo("127.0.0.1:7002");
+
+    WritesResponse.WriteError timeout = ErrorCatalog.toWriteError(new TimeoutException());
+    assertThat(timeout.getStatusCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED.value());
+    assertThat(timeout.getErrorCode()).isEqualTo("REQUEST_TIMEOUT");
+    assertThat(timeout.getLeaderEndpoint()).isEmpty();
   }
 
   @Test
