@@ -1,5 +1,6 @@
 package io.quorumkv.client;
 
+import io.grpc.Channel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -18,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * KV.Writes} calls, so that many concurrent writes pay for few calls (a unary call's HTTP/2 and gRPC
  * work, on both sides, was the largest per-write cost left once the members coalesce writes into log
  * entries). At most {@link #MAX_CALLS_IN_FLIGHT} call per endpoint is in flight; writes that arrive
- * meanwhile wait and leave together in the next one. A write that finds a call free leaves at once, so a
- * lone writer sees no added delay.
+ * meanwhile wait and leave together in the next one. A write that finds no call in flight leaves at once,
+ * as a call of its own kind ({@code Put}, {@code Delete}, {@code Increment}), so a lone writer sees no
+ * added delay or cost.
  *
  * <p>Each write keeps its own WriteId and outcome. A failed call fails each of its writes with the call's
  * failure; a write's own error becomes the {@link StatusRuntimeException} it would have failed with if
@@ -130,11 +132,28 @@ final class WritePipeline {
       long timeoutNanos = Math.max(1, earliest - System.nanoTime());
       CompletableFuture<WritesResponse> response;
       try {
-        response = UnaryCalls.call(channels.channel(endpoint), KVGrpc.getWritesMethod(), request.build(), timeoutNanos);
+        response = call.size() == 1 ? alone(call.get(0).write(), timeoutNanos)
+            : UnaryCalls.call(channels.channel(endpoint), KVGrpc.getWritesMethod(), request.build(), timeoutNanos);
       } catch (RuntimeException e) {
         response = CompletableFuture.failedFuture(e);
       }
       response.whenComplete((answer, error) -> finished(call, answer, error));
+    }
+
+    /** A write with no company goes as its own kind of call, which costs both sides a little less. */
+    private CompletableFuture<WritesResponse> alone(WritesRequest.Write write, long timeoutNanos) {
+      Channel channel = channels.channel(endpoint);
+      WritesResponse.Result.Builder result = WritesResponse.Result.newBuilder();
+      CompletableFuture<WritesResponse.Result> answer = switch (write.getOpCase()) {
+        case PUT -> UnaryCalls.call(channel, KVGrpc.getPutMethod(), write.getPut(), timeoutNanos)
+            .thenApply(r -> result.setPut(r).build());
+        case DELETE -> UnaryCalls.call(channel, KVGrpc.getDeleteMethod(), write.getDelete(), timeoutNanos)
+            .thenApply(r -> result.setDelete(r).build());
+        case INCREMENT -> UnaryCalls.call(channel, KVGrpc.getIncrementMethod(), write.getIncrement(), timeoutNanos)
+            .thenApply(r -> result.setIncrement(r).build());
+        case OP_NOT_SET -> throw new IllegalArgumentException("a write without an operation");
+      };
+      return answer.thenApply(r -> WritesResponse.newBuilder().addResults(r).build());
     }
 
     /**
